@@ -1,0 +1,141 @@
+// Authorization rules: pure functions of the Caller and the request. Services
+// call them before touching the store; each either returns or throws the
+// AppError the client must see (never silently narrows a request).
+import { AppError, type Violation } from "../domain/errors.js";
+import type { Caller, Scope } from "./caller.js";
+
+const bootstrapMessage = "Bootstrap key cannot manage users. Create an admin key first.";
+
+// The bootstrap key exists only to create a tenant's first admin key. Its
+// reach is fixed by its kind, not by whatever scope set the resolver gave it.
+const bootstrapScopes: ReadonlySet<Scope> = new Set<Scope>(["admin:keys:write"]);
+
+/**
+ * Identity and organization operations need a caller that belongs to a
+ * tenant: the bootstrap key is refused with 101 (400), as the reference API
+ * does, before any scope is looked at.
+ */
+export function requireTenantCaller(caller: Caller): void {
+  if (caller.kind === "bootstrap") throw new AppError("AVNOLOGY_AUTH_101", {}, bootstrapMessage);
+  // Fail closed: a tenant-less non-bootstrap caller is a resolver bug, and
+  // must never read or write data "of tenant ''".
+  if (caller.tenantId === "") {
+    throw new AppError("AVNOLOGY_AUTH_100", { metadata: { reason: "no_tenant" } }, "Caller has no tenant");
+  }
+}
+
+/** Throws 100 (403) unless the caller holds `scope`; 101 for the bootstrap key on user/org operations. */
+export function requireScope(caller: Caller, scope: Scope): void {
+  if (caller.kind === "bootstrap" && bootstrapScopes.has(scope)) return;
+  requireTenantCaller(caller); // 101 for bootstrap on anything else
+  if (!caller.scopes.has(scope)) {
+    throw new AppError(
+      "AVNOLOGY_AUTH_100",
+      { metadata: { required_scope: scope } },
+      `Insufficient permissions: ${scope} required`,
+    );
+  }
+}
+
+/** A tenant-wide caller (not bound to an organization) allowed to write users. */
+export function isTenantAdmin(caller: Caller): boolean {
+  return caller.kind !== "bootstrap" && caller.organizationId === undefined && caller.scopes.has("admin:users:write");
+}
+
+export interface KeyGrantRequest {
+  readonly scopes: readonly Scope[];
+  /** Organization the new key is bound to; undefined or "" = tenant-wide. */
+  readonly organizationId?: string;
+}
+
+/**
+ * Whether `caller` may create a key with this reach, as the first violation
+ * or null. Assumes requireScope(caller, "admin:keys:write") already passed.
+ *
+ * A key can never be wider than its creator: every scope must be held by the
+ * caller, and an org-bound caller may only create keys bound to its own
+ * organization (a tenant-wide key would escape the organization). Otherwise a
+ * non-admin key could mint an admin key, i.e. grant itself admin rights.
+ * Call resolveTargetOrganization first if "" should default to the caller's
+ * own organization; here "" means tenant-wide and is refused for org-bound callers.
+ */
+export function canGrantKey(caller: Caller, requested: KeyGrantRequest): Violation | null {
+  const requestedOrg = requested.organizationId ?? "";
+  if (caller.kind === "bootstrap") {
+    // It creates a tenant's first key; that tenant has no organizations yet
+    // (bootstrap cannot create them), so only a tenant-wide key makes sense.
+    if (requestedOrg !== "") {
+      return forbidden("organization_id", "The bootstrap key can only create tenant-wide keys");
+    }
+    return null;
+  }
+  for (const scope of requested.scopes) {
+    if (!caller.scopes.has(scope)) {
+      return forbidden("scopes", `Cannot grant scope ${scope}: the caller does not hold it`);
+    }
+  }
+  if (caller.organizationId !== undefined && requestedOrg !== caller.organizationId) {
+    return forbidden("organization_id", "Keys created by an organization-bound caller must be bound to the same organization");
+  }
+  return null;
+}
+
+/** canGrantKey as a guard: throws 100 (403) naming the offending field. */
+export function requireCanGrantKey(caller: Caller, requested: KeyGrantRequest): void {
+  const violation = canGrantKey(caller, requested);
+  if (violation !== null) {
+    throw new AppError("AVNOLOGY_AUTH_100", { field: violation.field, violations: [violation] }, violation.message);
+  }
+}
+
+/**
+ * The organization an identity operation targets. An org-bound caller works
+ * only inside its organization ("" defaults to it, as the reference API
+ * defaults to the caller's own scope); a tenant-wide caller gets what it asked
+ * for ("" = no organization). Existence of the organization in the caller's
+ * tenant is the store's check, not this one.
+ */
+export function resolveTargetOrganization(caller: Caller, requestedOrgId: string): { organizationId: string } {
+  requireTenantCaller(caller);
+  const own = caller.organizationId;
+  if (own === undefined) return { organizationId: requestedOrgId };
+  if (requestedOrgId === "" || requestedOrgId === own) return { organizationId: own };
+  throw new AppError(
+    "AVNOLOGY_AUTH_100",
+    { field: "organization_id", value: requestedOrgId },
+    "Caller cannot act outside its own organization",
+  );
+}
+
+export interface AdminOnlyFieldsPresent {
+  readonly adminMetadata: boolean;
+  readonly state: boolean;
+  readonly emailVerified: boolean;
+  readonly phoneVerified: boolean;
+}
+
+// Checked in this order; the first one present is the one named.
+const adminOnlyFields = [
+  ["adminMetadata", "admin_metadata"],
+  ["state", "state"],
+  ["emailVerified", "email_verified"],
+  ["phoneVerified", "phone_verified"],
+] as const satisfies ReadonlyArray<readonly [keyof AdminOnlyFieldsPresent, string]>;
+
+/**
+ * Fields only a tenant admin may set. A non-admin sending one gets 403 naming
+ * it: dropping it silently would let the client believe it was applied.
+ */
+export function checkAdminOnlyFields(caller: Caller, present: AdminOnlyFieldsPresent): void {
+  requireTenantCaller(caller);
+  if (isTenantAdmin(caller)) return;
+  for (const [key, field] of adminOnlyFields) {
+    if (present[key]) {
+      throw new AppError("AVNOLOGY_AUTH_100", { field }, `Only a tenant admin may set ${field}`);
+    }
+  }
+}
+
+function forbidden(field: string, message: string): Violation {
+  return { field, code: "AVNOLOGY_AUTH_100", message };
+}

@@ -1,0 +1,26 @@
+// The service logger. Secrets never reach a log line: request bodies are never
+// logged, and these paths are redacted as a second line of defence.
+import { pino, type Logger } from "pino";
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: "avnology-identity" },
+    redact: {
+      paths: [
+        "password",
+        "*.password",
+        "initial_password",
+        "*.initial_password",
+        "initialPassword",
+        "*.initialPassword",
+        "secret",
+        "*.secret",
+        "authorization",
+        "*.authorization",
+        "headers.authorization",
+      ],
+      censor: "[redacted]",
+    },
+  });
+}

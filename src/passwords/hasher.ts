@@ -1,0 +1,125 @@
+// Argon2id password hashing (node-argon2, pinned at 0.44.0: the 0.45 prebuilt
+// binary segfaults on these machines) behind ONE bounded queue.
+//
+// Why a queue: each hash/verify runs on the libuv thread pool (shared with fs,
+// dns.lookup used by the MongoDB driver, zlib) and costs ~19 ms of CPU at the
+// OWASP parameters (measured here: 19 ms per hash or verify, ~92 hashes/s with
+// 2 in flight on the 2-core machine). On 2 cores more than ~2 in flight only adds latency and
+// memory (19 MiB each), and an unbounded backlog turns a login flood into
+// minutes of latency for everyone. So: at most maxConcurrent running, at most
+// maxQueue waiting, and anything beyond is refused at once with 950/503 and
+// Retry-After, which clients and load balancers understand.
+//
+// The queue is p-queue (sindresorhus, maintained): it gives the concurrency
+// limit and exposes `size` (waiting) and `pending` (running); the bound is one
+// check before `add`, which is exact because `add` enqueues and starts tasks
+// synchronously and JavaScript runs this check and the enqueue without
+// interleaving. (p-limit has no way to refuse; bottleneck has "highWater" but
+// is unmaintained since 2019.)
+import argon2 from "argon2";
+import { randomBytes } from "node:crypto";
+import PQueue from "p-queue";
+import { AppError } from "../domain/errors.js";
+
+export interface PasswordHasherOptions {
+  /** KiB of memory per hash. */
+  readonly memoryCost: number;
+  /** Iterations. */
+  readonly timeCost: number;
+  /** Lanes; 1 keeps a hash on one pool thread. */
+  readonly parallelism: number;
+  /** Hashes/verifies running at once (≈ cores; keep UV_THREADPOOL_SIZE above it). */
+  readonly maxConcurrent: number;
+  /** Calls allowed to wait; beyond this they fail at once with AVNOLOGY_AUTH_950. */
+  readonly maxQueue: number;
+}
+
+/** OWASP Password Storage Cheat Sheet: Argon2id m=19 MiB, t=2, p=1. */
+export const defaultHasherOptions: PasswordHasherOptions = Object.freeze({
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+  maxConcurrent: 2,
+  maxQueue: 64,
+});
+
+export interface PasswordHasher {
+  /** Argon2id PHC string: $argon2id$v=19$m=…,t=…,p=…$salt$hash */
+  hash(password: string): Promise<string>;
+  /** False for a wrong password or a non-Argon2 PHC id; throws for a malformed string. */
+  verify(phc: string, password: string): Promise<boolean>;
+  /** True when the stored hash is not Argon2id v19 or any of its m/t/p is below the configured one. */
+  needsRehash(phc: string): boolean;
+  stats(): { running: number; queued: number };
+}
+
+const argon2Version = 0x13; // 19, the only current Argon2 version
+
+export function createPasswordHasher(options: PasswordHasherOptions = defaultHasherOptions): PasswordHasher {
+  const { memoryCost, timeCost, parallelism, maxConcurrent, maxQueue } = options;
+  if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError("maxQueue must be an integer >= 0");
+  // p-queue validates concurrency (integer >= 1) itself.
+  const queue = new PQueue({ concurrency: maxConcurrent });
+
+  function run<T>(task: () => Promise<T>): Promise<T> {
+    if (queue.pending >= maxConcurrent && queue.size >= maxQueue) {
+      return Promise.reject(new AppError("AVNOLOGY_AUTH_950", { retryAfterSeconds: 1 }));
+    }
+    return queue.add(task);
+  }
+
+  return {
+    hash: (password) =>
+      run(() => argon2.hash(password, { type: argon2.argon2id, memoryCost, timeCost, parallelism })),
+    verify: (phc, password) => run(() => argon2.verify(phc, password)),
+    needsRehash(phc) {
+      const params = parseArgon2Params(phc);
+      if (params === undefined || params.id !== "argon2id" || params.version !== argon2Version) return true;
+      return params.m < memoryCost || params.t < timeCost || params.p < parallelism;
+    },
+    stats: () => ({ running: queue.pending, queued: queue.size }),
+  };
+}
+
+/**
+ * Reads only the id, version and m/t/p of a PHC string
+ * ("$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>"). A full parse (salt, hash)
+ * is argon2.verify's job; needsRehash only needs the cost parameters, and an
+ * unparseable or non-Argon2 string (e.g. an imported bcrypt hash) is simply
+ * "needs rehash".
+ */
+export function parseArgon2Params(
+  phc: string,
+): { id: string; version: number; m: number; t: number; p: number } | undefined {
+  const match = /^\$(argon2(?:id|i|d))\$v=(\d+)\$([^$]+)\$/.exec(phc);
+  if (match === null) return undefined;
+  const params = new Map<string, number>();
+  for (const pair of match[3]!.split(",")) {
+    const [key, value] = pair.split("=");
+    if (key === undefined || value === undefined || !/^\d+$/.test(value)) return undefined;
+    params.set(key, Number(value));
+  }
+  const m = params.get("m");
+  const t = params.get("t");
+  const p = params.get("p");
+  if (m === undefined || t === undefined || p === undefined) return undefined;
+  return { id: match[1]!, version: Number(match[2]), m, t, p };
+}
+
+/**
+ * Returns a function giving one valid PHC hash of a random secret, computed on
+ * first use and then reused. Login verifies the supplied password against it
+ * when the user does not exist, so "unknown user" costs the same Argon2 time as
+ * "wrong password" and response timing does not reveal which accounts exist.
+ * A failed first attempt (e.g. queue full) is not cached: the next call retries.
+ */
+export function createDecoyHash(hasher: Pick<PasswordHasher, "hash">): () => Promise<string> {
+  let pending: Promise<string> | undefined;
+  return () => {
+    pending ??= hasher.hash(randomBytes(32).toString("base64url")).catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
+  };
+}

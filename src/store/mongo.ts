@@ -1,0 +1,41 @@
+// Opening the database. The store folder is the only code that imports
+// `mongodb`; everything here must work on MongoDB and on FerretDB (no
+// transactions, no partial/sparse/TTL indexes, no collation).
+import { MongoClient, MongoServerError, type Db } from "mongodb";
+
+export interface Database {
+  readonly db: Db;
+  close(): Promise<void>;
+  ping(): Promise<void>;
+}
+
+export async function connectDatabase(uri: string): Promise<Database> {
+  const client = new MongoClient(uri, {
+    // Fail fast at start-up and in tests instead of the driver's 30 s default.
+    serverSelectionTimeoutMS: 10_000,
+    // One process, two cores: a modest pool is plenty and keeps FerretDB calm.
+    maxPoolSize: 32,
+    appName: "avnology-identity",
+  });
+  await client.connect();
+  const db = client.db(); // the database named in the URI
+  return {
+    db,
+    close: () => client.close(),
+    ping: async () => {
+      await db.command({ ping: 1 });
+    },
+  };
+}
+
+/**
+ * Which unique index a duplicate-key error (E11000) hit. MongoDB reports
+ * `keyPattern`; FerretDB only names the index in the message, so both are read.
+ */
+export function duplicateKeyIndex(err: unknown): string | undefined {
+  if (!(err instanceof MongoServerError) || err.code !== 11000) return undefined;
+  const keyPattern = (err as { keyPattern?: Record<string, unknown> }).keyPattern;
+  if (keyPattern) return Object.keys(keyPattern).join(",");
+  const match = /index: (\S+)/.exec(err.message);
+  return match?.[1] ?? "";
+}

@@ -1,0 +1,54 @@
+// Renders an AppError for gRPC, gRPC-Web and Connect: the catalogue's code,
+// a google.rpc.ErrorInfo (reason = AVNOLOGY code, domain id.avnology.net),
+// a google.rpc.BadRequest for validation errors and a google.rpc.RetryInfo
+// when a retry may succeed. The AppError rides along as `cause` (never sent)
+// so that the REST transcoder can render the same error in its own shape.
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import {
+  BadRequestSchema,
+  ErrorInfoSchema,
+  RetryInfoSchema,
+} from "../../gen/google/rpc/error_details_pb.js";
+import { AppError, errorDomain } from "../domain/errors.js";
+
+export function toConnectError(err: unknown): ConnectError {
+  if (err instanceof ConnectError) return err;
+  const appError = err instanceof AppError ? err : new AppError("AVNOLOGY_AUTH_999", {}, undefined, { cause: err });
+  const { details } = appError;
+  const metadata: Record<string, string> = { ...details.metadata };
+  if (details.field !== undefined) metadata["field"] = details.field;
+  if (details.value !== undefined) metadata["value"] = details.value;
+
+  const outgoing: ConstructorParameters<typeof ConnectError>[3] = [
+    { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: appError.code, domain: errorDomain, metadata }) },
+  ];
+  if (details.violations && details.violations.length > 0) {
+    outgoing.push({
+      desc: BadRequestSchema,
+      value: create(BadRequestSchema, {
+        fieldViolations: details.violations.map((v) => ({ field: v.field, description: v.message, reason: v.code })),
+      }),
+    });
+  }
+  const headers = new Headers(details.headers);
+  if (details.retryAfterSeconds !== undefined) {
+    outgoing.push({
+      desc: RetryInfoSchema,
+      value: create(RetryInfoSchema, { retryDelay: durationFromMs(details.retryAfterSeconds * 1000) }),
+    });
+    headers.set("retry-after", String(details.retryAfterSeconds));
+  }
+  return new ConnectError(appError.message, appError.entry.grpc, headers, outgoing, appError);
+}
+
+/** The AppError behind an error thrown by a service method, for the REST renderer. */
+export function appErrorOf(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof ConnectError && err.cause instanceof AppError) return err.cause;
+  if (err instanceof ConnectError && err.code === Code.InvalidArgument) {
+    return new AppError("AVNOLOGY_AUTH_902", {}, err.rawMessage, { cause: err });
+  }
+  return new AppError("AVNOLOGY_AUTH_999", {}, undefined, { cause: err });
+}

@@ -1,0 +1,42 @@
+// JSON rendering for REST: responses with snake_case names, defaults printed
+// and unset message fields as null (`"updated_at": null`), and errors in the
+// spec's shape {"error": {code, message, status, details}}.
+import { isFieldSet, toJson, type DescMessage, type JsonObject, type Message } from "@bufbuild/protobuf";
+import type { AppError } from "../../domain/errors.js";
+
+export function renderMessage(schema: DescMessage, message: Message): JsonObject {
+  const json = toJson(schema, message, { useProtoFieldName: true, alwaysEmitImplicit: true }) as JsonObject;
+  return withNulls(schema, message, json);
+}
+
+/** Rebuilds the object in field order, with null for unset message fields. */
+function withNulls(schema: DescMessage, message: Message, json: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const field of schema.fields) {
+    const value = json[field.name];
+    if (field.fieldKind !== "message" || field.oneof) {
+      if (value !== undefined) out[field.name] = value;
+      continue;
+    }
+    if (!isFieldSet(message, field)) {
+      out[field.name] = null;
+    } else if (!field.message.typeName.startsWith("google.protobuf.") && value && typeof value === "object" && !Array.isArray(value)) {
+      out[field.name] = withNulls(field.message, (message as unknown as Record<string, Message>)[field.localName]!, value);
+    } else {
+      out[field.name] = value ?? null;
+    }
+  }
+  return out;
+}
+
+export function renderError(err: AppError): JsonObject {
+  const { details } = err;
+  const body: JsonObject = {};
+  if (details.field !== undefined) body["field"] = details.field;
+  if (details.value !== undefined) body["value"] = details.value;
+  if (details.violations && details.violations.length > 0) {
+    body["violations"] = details.violations.map((v) => ({ field: v.field, code: v.code, message: v.message }));
+  }
+  if (details.retryAfterSeconds !== undefined) body["retry_after_seconds"] = details.retryAfterSeconds;
+  return { error: { code: err.code, message: err.message, status: err.entry.http, details: body } };
+}

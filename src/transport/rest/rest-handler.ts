@@ -1,0 +1,121 @@
+// The REST transcoder: HTTP+JSON requests matched against the google.api.http
+// routes, bound into protobuf requests, and served by the same wrapped
+// implementations as gRPC and Connect. Installed as the Connect adapter's
+// fallback, so anything that is not an RPC path lands here, and anything that
+// matches no route answers a JSON 404.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { create, type Message } from "@bufbuild/protobuf";
+import { createContextValues, createHandlerContext } from "@connectrpc/connect";
+import { AppError } from "../../domain/errors.js";
+import { appErrorOf } from "../error-connect.js";
+import type { ServiceRegistration } from "../method-pipeline.js";
+import { bindRequest } from "./request-binding.js";
+import { renderError, renderMessage } from "./render.js";
+import { matchRoute, routesFromServices, type RestRoute } from "./routes.js";
+
+type NodeRequest = IncomingMessage | Http2ServerRequest;
+type NodeResponse = ServerResponse | Http2ServerResponse;
+
+export interface RestHandlerOptions {
+  readonly maxBodyBytes: number;
+}
+
+export function createRestHandler(registrations: readonly ServiceRegistration[], options: RestHandlerOptions) {
+  const routes = routesFromServices(registrations.map((r) => r.service));
+  const implOf = new Map(registrations.map((r) => [r.service.typeName, r.impl]));
+
+  return async function handleRest(req: NodeRequest, res: NodeResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const responseHeader = new Headers();
+    try {
+      const match = matchRoute(routes, (req.method ?? "GET").toUpperCase(), url.pathname);
+      if (match.kind === "not_found") throw new AppError("AVNOLOGY_AUTH_905", { value: url.pathname });
+      if (match.kind === "method_not_allowed") {
+        responseHeader.set("allow", match.allowed.join(", "));
+        throw new AppError("AVNOLOGY_AUTH_906", { value: req.method ?? "" });
+      }
+      const { route, pathParams } = match;
+      const body = route.body === "" ? undefined : await readJsonBody(req, options.maxBodyBytes);
+      const request = bindRequest({ route, pathParams, query: url.searchParams, body });
+      const ctx = createHandlerContext({
+        service: route.service,
+        method: route.method,
+        protocolName: "rest",
+        requestMethod: req.method ?? "GET",
+        url: url.toString(),
+        requestHeader: headersOf(req),
+        responseHeader,
+        contextValues: createContextValues(),
+      });
+      const impl = implOf.get(route.service.typeName)?.[route.method.localName];
+      if (!impl) throw new Error(`no implementation for ${route.method.name}`);
+      const output = (await impl(request as never, ctx)) as Message;
+      send(res, route.successStatus, ctx.responseHeader, route.successStatus === 204 ? undefined : renderOutput(route, output));
+    } catch (err) {
+      const appError = appErrorOf(err);
+      for (const [name, value] of Object.entries(appError.details.headers ?? {})) responseHeader.set(name, value);
+      if (appError.details.retryAfterSeconds !== undefined) {
+        responseHeader.set("retry-after", String(appError.details.retryAfterSeconds));
+      }
+      send(res, appError.entry.http, responseHeader, renderError(appError));
+    }
+  };
+}
+
+function renderOutput(route: RestRoute, output: Message) {
+  // Implementations may return init shapes; normalise to a full message first.
+  return renderMessage(route.method.output, create(route.method.output, output as never));
+}
+
+function send(res: NodeResponse, status: number, headers: Headers, body: unknown): void {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  if (payload !== undefined) out["content-type"] = "application/json; charset=utf-8";
+  (res as ServerResponse).writeHead(status, out);
+  (res as ServerResponse).end(payload);
+}
+
+function headersOf(req: NodeRequest): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith(":") || value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.set(name, value);
+  }
+  return headers;
+}
+
+/** Reads and parses a JSON body: 415 for a non-JSON type, 413 over the limit, 902 for bad JSON. */
+async function readJsonBody(req: NodeRequest, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers["content-length"] ?? NaN);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  const type = String(req.headers["content-type"] ?? "");
+  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    throw new AppError("AVNOLOGY_AUTH_903", { value: type.slice(0, 100) });
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    // JSON.parse's message quotes the body, which may hold a password: not echoed.
+    throw new AppError("AVNOLOGY_AUTH_902", {
+      field: "body",
+      violations: [{ field: "body", code: "AVNOLOGY_AUTH_902", message: "is not valid JSON" }],
+    });
+  }
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError("AVNOLOGY_AUTH_904", { metadata: { max_bytes: String(maxBytes) } });
+}

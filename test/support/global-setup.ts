@@ -1,0 +1,30 @@
+// One database server for the whole test run: MONGODB_URI when set (a real
+// MongoDB or anything wire-compatible), else a throwaway FerretDB started
+// here and stopped at the end. Each test file then uses its own database.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { buildFerretDb, startFerretDb } from "../../scripts/ferretdb-process.mjs";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    mongodbUri: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const fromEnv = process.env["MONGODB_URI"];
+  if (fromEnv) {
+    project.provide("mongodbUri", fromEnv);
+    return;
+  }
+  buildFerretDb();
+  const dataDir = mkdtempSync(join(tmpdir(), "avnology-ferretdb-"));
+  const ferret = await startFerretDb({ dataDir });
+  project.provide("mongodbUri", ferret.uri);
+  return async () => {
+    await ferret.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
