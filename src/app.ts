@@ -8,7 +8,7 @@ import type { Config } from "./config/config.js";
 import { createBreachChecker } from "./passwords/breach-checker.js";
 import { loadBreachedList } from "./passwords/breached-list.js";
 import { createPasswordHasher } from "./passwords/hasher.js";
-import { createIdentityService } from "./services/identity-service.js";
+import { createIdentityService } from "./services/identities/index.js";
 import { createIdentityStore } from "./store/identity-store.js";
 import { connectDatabase } from "./store/mongo.js";
 import { clientAddressHeader } from "./transport/client-address.js";

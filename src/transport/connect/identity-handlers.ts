@@ -4,7 +4,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { IdentityService } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
 import { CreateIdentityRequestSchema } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
 import { isTenantAdmin } from "../../auth/permissions.js";
-import type { IdentityService as IdentityUseCases } from "../../services/identity-service.js";
+import type { IdentityService as IdentityUseCases } from "../../services/identities/index.js";
 import { callerOf } from "../caller-context.js";
 import { outputOnlyViolations } from "../output-only.js";
 import { identityFieldsFromMessage, identityToMessage } from "./identity-convert.js";

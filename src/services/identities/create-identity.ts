@@ -1,0 +1,107 @@
+// CreateIdentity: validation with the precedence rules of identities-create.txt,
+// password policy and breach check, validate_only, Argon2id, and the unique
+// indexes deciding duplicates.
+import type { Caller } from "../../auth/caller.js";
+import { requireScope, requireTenantCaller } from "../../auth/permissions.js";
+import { AppError, resourceField, validationError, type Violation } from "../../domain/errors.js";
+import type { Identity, IdentityFields } from "../../domain/identity.js";
+import { validateIdentityFields } from "../../domain/identity-validation.js";
+import { checkPasswordPolicy } from "../../passwords/password-policy.js";
+import type { UniqueField } from "../../store/identity-store.js";
+import type { IdentityDeps } from "./deps.js";
+
+export interface CreateIdentityInput {
+  readonly fields: IdentityFields;
+  readonly initialPassword: string;
+  readonly validateOnly: boolean;
+  /** Violations found by the transport (e.g. output-only fields sent). */
+  readonly transportViolations?: readonly Violation[];
+}
+
+/** validate_only answers the identity that would be created: no id, no timestamps. */
+export type CreateIdentityResult =
+  | { readonly created: true; readonly identity: Identity }
+  | { readonly created: false; readonly identity: IdentityFields };
+
+const conflictCodes = {
+  email: "AVNOLOGY_AUTH_014",
+  username: "AVNOLOGY_AUTH_015",
+  external_id: "AVNOLOGY_AUTH_016",
+} as const;
+
+export function conflictError(field: UniqueField, fields: IdentityFields): AppError {
+  const value = { email: fields.email, username: fields.username, external_id: fields.externalId }[field];
+  return new AppError(conflictCodes[field], { field, value });
+}
+
+export async function createIdentity(deps: IdentityDeps, caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult> {
+  requireTenantCaller(caller);
+  requireScope(caller, "admin:users:write");
+
+  const { fields, violations } = validateIdentityFields(input.fields);
+  const fieldViolations = [...(input.transportViolations ?? []), ...violations];
+  const passwordViolations = input.initialPassword
+    ? checkPasswordPolicy(
+        input.initialPassword,
+        { emailLocalPart: localPart(fields.email), username: fields.username },
+        deps.passwordPolicy,
+        "initial_password",
+      )
+    : [];
+  // Precedence: any non-password problem answers 902 (password problems
+  // listed too); only then 011, then the breach check, then uniqueness.
+  if (fieldViolations.length > 0) {
+    throw validationError([...fieldViolations, ...passwordViolations], firstValue(fieldViolations[0], fields));
+  }
+  if (passwordViolations.length > 0) throw validationError(passwordViolations);
+  if (input.initialPassword && (await deps.breach.isBreached(input.initialPassword))) {
+    throw new AppError("AVNOLOGY_AUTH_010", {
+      field: "initial_password",
+      violations: [{ field: "initial_password", code: "AVNOLOGY_AUTH_010", message: "appears in a list of breached passwords" }],
+    });
+  }
+
+  if (input.validateOnly) {
+    const taken = await deps.store.findTaken(caller.tenantId, fields);
+    if (taken[0]) throw conflictError(taken[0], fields);
+    return { created: false, identity: { ...fields, state: fields.state || "active" } };
+  }
+
+  const passwordHash = input.initialPassword ? await deps.hasher.hash(input.initialPassword) : null;
+  const identity: Identity = {
+    ...fields,
+    id: deps.newId(),
+    tenantId: caller.tenantId,
+    state: fields.state || "active",
+    createdAt: deps.now(),
+    updatedAt: null,
+    createdBy: caller.subject,
+    updatedBy: "",
+    version: 1,
+  };
+  const result = await deps.store.insert(identity, passwordHash);
+  if (!result.ok) throw conflictError(result.conflict, fields);
+  return { created: true, identity };
+}
+
+function localPart(email: string): string {
+  const at = email.lastIndexOf("@");
+  return at > 0 ? email.slice(0, at) : "";
+}
+
+/** The spec's `details.value` echoes the offending value of the first field, when it is a short string field. */
+function firstValue(violation: Violation | undefined, fields: IdentityFields): string | undefined {
+  if (!violation) return undefined;
+  const byName: Record<string, string> = {
+    email: fields.email,
+    username: fields.username,
+    phone: fields.phone,
+    organization_id: fields.organizationId,
+    locale: fields.locale,
+    timezone: fields.timezone,
+    external_id: fields.externalId,
+    state: fields.state,
+  };
+  const value = byName[resourceField(violation.field)];
+  return value === undefined || value.length > 256 ? undefined : value;
+}
