@@ -139,3 +139,13 @@ export function checkAdminOnlyFields(caller: Caller, present: AdminOnlyFieldsPre
 function forbidden(field: string, message: string): Violation {
   return { field, code: "AVNOLOGY_AUTH_100", message };
 }
+
+/**
+ * Whether a caller may see (and so read or change) an identity of its tenant:
+ * an org-bound caller sees only its organization's identities. Anything it may
+ * not see is answered exactly like a missing identity (404), never 403, so
+ * that ids of other organizations cannot be probed.
+ */
+export function canSeeIdentity(caller: Caller, identity: { readonly organizationId: string }): boolean {
+  return caller.organizationId === undefined || caller.organizationId === identity.organizationId;
+}

@@ -21,7 +21,7 @@ const execFileAsync = promisify(execFile);
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer({ INSECURE_DEV_ALLOW_UNAUTHENTICATED: "1" });
+  server = await startTestServer();
 });
 afterAll(async () => {
   await server?.close();
@@ -205,7 +205,7 @@ describe("buf curl (npm @bufbuild/buf)", () => {
 
 describe("without the dev switch", () => {
   it("refuses calls that carry no credentials with 401", async () => {
-    const locked = await startTestServer();
+    const locked = await startTestServer({ INSECURE_DEV_ALLOW_UNAUTHENTICATED: "0" });
     try {
       const res = await rest(locked.baseUrl, "POST", "/v1/identities", { identity: { email: "x@example.com" } });
       expect(res.status).toBe(401);

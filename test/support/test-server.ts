@@ -13,6 +13,12 @@ export interface TestServer {
   readonly config: Config;
   /** Direct access to the server's database, for assertions on what was stored. */
   readonly db: Db;
+  /**
+   * Headers that authenticate as a tenant-wide admin caller holding every
+   * scope (HTTP headers for REST/Connect, metadata for grpc-js). Send them on
+   * every call: how they are obtained changes as auth evolves, the tests don't.
+   */
+  readonly auth: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -29,6 +35,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: process.env["LOG_LEVEL"] ?? "silent",
+    // Until API keys exist (issue 4) the admin caller is the dev switch's.
+    INSECURE_DEV_ALLOW_UNAUTHENTICATED: "1",
     ...env,
   });
   const logger = pino({ level: config.logLevel });
@@ -40,6 +48,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     baseUrl: `http://127.0.0.1:${server.port}`,
     config,
     db: client.db(),
+    auth: {},
     async close() {
       await server.close(1_000);
       await app.close();

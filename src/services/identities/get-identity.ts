@@ -1,6 +1,7 @@
-// GetIdentity: another tenant's identity reads exactly like a missing one.
+// GetIdentity: another tenant's (or, for an org-bound caller, another
+// organization's) identity reads exactly like a missing one.
 import type { Caller } from "../../auth/caller.js";
-import { requireScope, requireTenantCaller } from "../../auth/permissions.js";
+import { canSeeIdentity, requireScope, requireTenantCaller } from "../../auth/permissions.js";
 import { AppError } from "../../domain/errors.js";
 import type { Identity } from "../../domain/identity.js";
 import type { IdentityDeps } from "./deps.js";
@@ -9,6 +10,6 @@ export async function getIdentity(deps: IdentityDeps, caller: Caller, id: string
   requireTenantCaller(caller);
   requireScope(caller, "admin:users:read");
   const identity = await deps.store.findById(caller.tenantId, id);
-  if (!identity) throw new AppError("AVNOLOGY_AUTH_040", { field: "id", value: id });
+  if (!identity || !canSeeIdentity(caller, identity)) throw new AppError("AVNOLOGY_AUTH_040", { field: "id", value: id });
   return identity;
 }
