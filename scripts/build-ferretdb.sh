@@ -10,8 +10,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/.tools/ferretdb"
 cd "$root/tools"
 version="$(go list -m -f '{{.Version}}' github.com/FerretDB/FerretDB)"
-if [[ -x "$out" ]] && "$out" --version 2>/dev/null | grep -q "version: $version"; then
-  exit 0
+if [[ -x "$out" ]]; then
+  # Captured first: `| grep -q` would end the pipe early (SIGPIPE under pipefail).
+  built="$("$out" --version 2>/dev/null || true)"
+  [[ "$built" == *"version: $version"* ]] && exit 0
 fi
 go mod download github.com/FerretDB/FerretDB
 src="$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)"
@@ -22,4 +24,4 @@ chmod -R u+w "$work"
 echo "$version" > "$work/build/version/version.txt"
 mkdir -p "$root/.tools"
 (cd "$work" && GOFLAGS=-mod=mod go build -trimpath -o "$out" ./cmd/ferretdb)
-"$out" --version | head -1
+"$out" --version 2>/dev/null | sed -n 1p

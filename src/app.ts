@@ -31,7 +31,13 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const identities = createIdentityService({
     store: identityStore,
     hasher: createPasswordHasher(config.argon2),
-    breach: createBreachChecker({ list: breachedList, failOpen: true, timeoutMs: 2_000 }),
+    breach: createBreachChecker({
+      list: breachedList,
+      ...(config.breachApiUrl ? { rangeApiUrl: config.breachApiUrl } : {}),
+      failOpen: config.breachApiFailOpen,
+      timeoutMs: config.breachApiTimeoutMs,
+      onRangeApiError: (err) => logger.warn({ err: String(err) }, "breach range API unavailable"),
+    }),
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength },
   });
 

@@ -1,9 +1,9 @@
 // The service logger. Secrets never reach a log line: request bodies are never
 // logged, and these paths are redacted as a second line of defence.
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger } from "pino";
 
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: "avnology-identity" },
     redact: {
@@ -22,5 +22,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: "[redacted]",
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

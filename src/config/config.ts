@@ -16,6 +16,11 @@ export interface Config {
     readonly maxQueue: number;
   };
   readonly passwordMinLength: number;
+  /** HIBP-compatible k-anonymity range API (`${url}/range/ABCDE`), consulted after the offline list. */
+  readonly breachApiUrl: string | undefined;
+  /** When the range API is unreachable: true = accept the password (the offline list still applies), false = 503. */
+  readonly breachApiFailOpen: boolean;
+  readonly breachApiTimeoutMs: number;
   readonly passwordMaxLength: number;
   /**
    * TEMPORARY, until API keys and tokens exist (issue 4): when true, calls
@@ -42,6 +47,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxQueue: int(env, "ARGON2_MAX_QUEUE", 64, 0, 100_000),
     },
     passwordMinLength: int(env, "PASSWORD_MIN_LENGTH", 8, 1, 128),
+    breachApiUrl: env["BREACH_API_URL"] || undefined,
+    breachApiFailOpen: env["BREACH_API_FAIL_OPEN"] === undefined || env["BREACH_API_FAIL_OPEN"] === "" ? true : flag(env, "BREACH_API_FAIL_OPEN"),
+    breachApiTimeoutMs: int(env, "BREACH_API_TIMEOUT_MS", 1500, 50, 30_000),
     passwordMaxLength: int(env, "PASSWORD_MAX_LENGTH", 256, 64, 4096),
     insecureDevAllowUnauthenticated: flag(env, "INSECURE_DEV_ALLOW_UNAUTHENTICATED"),
   };

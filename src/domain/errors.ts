@@ -118,9 +118,14 @@ export function validationError(violations: readonly Violation[], value?: string
   });
 }
 
-/** `identity.email` → `email`: REST details name fields as in the identity. */
+/**
+ * `identity.email` → `email`, `identity.traits["$x"]` → `traits`: REST
+ * details name the top-level field as in the identity; the full path stays in
+ * the violations.
+ */
 export function resourceField(path: string): string {
-  return path.startsWith("identity.") ? path.slice("identity.".length) : path;
+  const relative = path.startsWith("identity.") ? path.slice("identity.".length) : path;
+  return relative.split(/[.[]/, 1)[0] ?? relative;
 }
 
 export function isAppError(err: unknown): err is AppError {

@@ -64,7 +64,7 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
   const identities = db.collection<IdentityDocument>("identities");
   await ensureIndexes(identities);
 
-  return {
+  const store: IdentityStore = {
     async insert(identity, passwordHash) {
       try {
         await identities.insertOne(toDocument(identity, passwordHash));
@@ -73,8 +73,12 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
         const index = duplicateKeyIndex(err);
         if (index === undefined) throw err;
         // The unique index decides (never check-then-insert: FerretDB's
-        // findAndModify is not atomic and races would slip through).
-        return { ok: false, conflict: conflictFromIndex(index) };
+        // findAndModify is not atomic and races would slip through). MongoDB
+        // names the index; FerretDB does not, so there the clash is classified
+        // by reading which value is taken, after the index has decided.
+        if (index !== "") return { ok: false, conflict: conflictFromIndex(index) };
+        const [taken] = await store.findTaken(identity.tenantId, identity);
+        return { ok: false, conflict: taken ?? "email" };
       }
     },
 
@@ -104,6 +108,7 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
       return (["email", "username", "external_id"] as const).filter((f) => taken.has(f));
     },
   };
+  return store;
 }
 
 async function ensureIndexes(identities: Collection<IdentityDocument>): Promise<void> {

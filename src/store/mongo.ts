@@ -29,8 +29,9 @@ export async function connectDatabase(uri: string): Promise<Database> {
 }
 
 /**
- * Which unique index a duplicate-key error (E11000) hit. MongoDB reports
- * `keyPattern`; FerretDB only names the index in the message, so both are read.
+ * Which unique index a duplicate-key error (E11000) hit: undefined when the
+ * error is not a duplicate key, "" when the server does not say (FerretDB
+ * reports neither keyPattern nor the index name). MongoDB reports keyPattern.
  */
 export function duplicateKeyIndex(err: unknown): string | undefined {
   if (!(err instanceof MongoServerError) || err.code !== 11000) return undefined;

@@ -2,10 +2,10 @@
 // a database of its own per server, and stops it afterwards.
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
-import { pino } from "pino";
 import { MongoClient, type Db } from "mongodb";
 import { buildApp } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config/config.js";
+import { createLogger } from "../../src/logger.js";
 
 export interface TestServer {
   readonly port: number;
@@ -29,7 +29,12 @@ export function freshDatabaseUri(): string {
   return url.toString();
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Collects every log line the server writes (JSON strings), at level debug. */
+  readonly logLines?: string[];
+}
+
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({
     MONGODB_URI: freshDatabaseUri(),
     PORT: "0",
@@ -39,7 +44,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     INSECURE_DEV_ALLOW_UNAUTHENTICATED: "1",
     ...env,
   });
-  const logger = pino({ level: config.logLevel });
+  const logger = options.logLines
+    ? createLogger("debug", { write: (line: string) => void options.logLines!.push(line) })
+    : createLogger(config.logLevel);
   const app = await buildApp(config, logger);
   const server = await app.listen();
   const client = await MongoClient.connect(config.mongodbUri);

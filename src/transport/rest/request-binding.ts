@@ -2,7 +2,7 @@
 // and query parameters (grpc-gateway rules: the body fills `body`, path
 // variables their fields, query parameters any remaining field by name).
 import { fromJson, ScalarType, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
-import { AppError, type Violation } from "../../domain/errors.js";
+import { AppError, resourceField, type Violation } from "../../domain/errors.js";
 import { isPlainObject, jsonShapeViolations } from "./json-shape.js";
 import type { RestRoute } from "./routes.js";
 
@@ -64,7 +64,7 @@ export function bindRequest(input: RestInput): Message {
 
 function invalid(violations: Violation[]): AppError {
   const first = violations[0]!;
-  return new AppError("AVNOLOGY_AUTH_902", { field: first.field.replace(/^identity\./, ""), violations });
+  return new AppError("AVNOLOGY_AUTH_902", { field: resourceField(first.field), violations });
 }
 
 function findField(schema: DescMessage, name: string): DescField | undefined {

@@ -51,7 +51,9 @@ export function createRestHandler(registrations: readonly ServiceRegistration[],
       const impl = implOf.get(route.service.typeName)?.[route.method.localName];
       if (!impl) throw new Error(`no implementation for ${route.method.name}`);
       const output = (await impl(request as never, ctx)) as Message;
-      send(res, route.successStatus, ctx.responseHeader, route.successStatus === 204 ? undefined : renderOutput(route, output));
+      // AIP-163: a validate_only create creates nothing, so it answers 200, not 201.
+      const status = route.successStatus === 201 && isValidateOnly(request) ? 200 : route.successStatus;
+      send(res, status, ctx.responseHeader, status === 204 ? undefined : renderOutput(route, output));
     } catch (err) {
       const appError = appErrorOf(err);
       for (const [name, value] of Object.entries(appError.details.headers ?? {})) responseHeader.set(name, value);
@@ -61,6 +63,10 @@ export function createRestHandler(registrations: readonly ServiceRegistration[],
       send(res, appError.entry.http, responseHeader, renderError(appError));
     }
   };
+}
+
+function isValidateOnly(request: Message): boolean {
+  return (request as unknown as { validateOnly?: unknown }).validateOnly === true;
 }
 
 function renderOutput(route: RestRoute, output: Message) {
