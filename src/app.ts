@@ -1,6 +1,5 @@
 // Composition root: database → store → domain services → transports, wired
 // with plain arguments. main.ts and the tests both build the app from here.
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { IdentityService } from "../gen/avnology/identity/v1/identity_service_pb.js";
 import { createInsecureDevCallerResolver } from "./auth/insecure-dev-caller.js";
@@ -12,6 +11,7 @@ import { createIdentityService } from "./services/identities/index.js";
 import { createIdentityStore } from "./store/identity-store.js";
 import { connectDatabase } from "./store/mongo.js";
 import { clientAddressHeader } from "./transport/client-address.js";
+import { createConnectHandler } from "./transport/connect/connect-handler.js";
 import { createIdentityHandlers } from "./transport/connect/identity-handlers.js";
 import { registerService } from "./transport/method-pipeline.js";
 import { createRestHandler } from "./transport/rest/rest-handler.js";
@@ -48,13 +48,9 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const registrations = [registerService(IdentityService, createIdentityHandlers(identities), pipeline)];
 
   const rest = createRestHandler(registrations, { maxBodyBytes: config.maxBodyBytes });
-  const connect = connectNodeAdapter({
-    routes: (router) => {
-      for (const r of registrations) router.service(r.service, r.impl as never);
-    },
-    fallback: (req, res) => void rest(req, res as never),
-    readMaxBytes: config.maxBodyBytes,
-    jsonOptions: { ignoreUnknownFields: false },
+  const connect = createConnectHandler(registrations, {
+    maxBodyBytes: config.maxBodyBytes,
+    fallback: (req, res) => void rest(req, res),
   });
 
   const handler: NodeHandler = (req, res) => {

@@ -1,9 +1,10 @@
 // Every AVNOLOGY code CreateIdentity can answer, on each transport: REST
 // status and body, grpc-js status and decoded details, Connect code and details.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromJson, type JsonObject } from "@bufbuild/protobuf";
+import { fromJson, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import { errorFromJson } from "@connectrpc/connect/protocol-connect";
 import { IdentitySchema } from "../../gen/avnology/identity/v1/identity_pb.js";
 import { CreateIdentityRequestSchema, IdentityService } from "../../gen/avnology/identity/v1/identity_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
@@ -172,5 +173,24 @@ describe("REST request shape errors", () => {
     const res = await post({ identity: { email: "big@example.com", traits: { blob: "x".repeat(1024 * 1024) } } });
     expect(res.status).toBe(413);
     expect(res.json.error).toMatchObject({ code: "AVNOLOGY_AUTH_904", status: 413 });
+  });
+});
+
+describe("Connect protocol JSON request shape errors", () => {
+  it.each([
+    ["an unknown field", '{"identity": {"email": "c@example.com", "nick": "x"}}', "identity.nick"],
+    ["a wrong type", '{"identity": {"email": 7}}', "identity.email"],
+    ["malformed JSON", '{"identity": ', "body"],
+  ])("answer invalid_argument with ErrorInfo 902 and BadRequest for %s", async (_name, body, field) => {
+    const res = await fetch(`${server.baseUrl}/avnology.identity.v1.IdentityService/CreateIdentity`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "connect-protocol-version": "1", ...server.auth },
+      body,
+    });
+    expect(res.status).toBe(400);
+    const err = errorFromJson((await res.json()) as JsonValue, undefined, new ConnectError("unparseable", Code.Unknown));
+    expect(err.code).toBe(Code.InvalidArgument);
+    expect(err.findDetails(ErrorInfoSchema)[0]?.reason).toBe("AVNOLOGY_AUTH_902");
+    expect(err.findDetails(BadRequestSchema)[0]?.fieldViolations.map((v) => v.field)).toContain(field);
   });
 });

@@ -9,6 +9,7 @@ import { create, type Message } from "@bufbuild/protobuf";
 import { createContextValues, createHandlerContext } from "@connectrpc/connect";
 import { AppError } from "../../domain/errors.js";
 import { appErrorOf } from "../error-connect.js";
+import { readJsonBody } from "../http-body.js";
 import type { ServiceRegistration } from "../method-pipeline.js";
 import { bindRequest } from "./request-binding.js";
 import { renderError, renderMessage } from "./render.js";
@@ -93,35 +94,4 @@ function headersOf(req: NodeRequest): Headers {
     else headers.set(name, value);
   }
   return headers;
-}
-
-/** Reads and parses a JSON body: 415 for a non-JSON type, 413 over the limit, 902 for bad JSON. */
-async function readJsonBody(req: NodeRequest, maxBytes: number): Promise<unknown> {
-  const declared = Number(req.headers["content-length"] ?? NaN);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
-  }
-  if (size === 0) return undefined;
-  const type = String(req.headers["content-type"] ?? "");
-  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-    throw new AppError("AVNOLOGY_AUTH_903", { value: type.slice(0, 100) });
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch {
-    // JSON.parse's message quotes the body, which may hold a password: not echoed.
-    throw new AppError("AVNOLOGY_AUTH_902", {
-      field: "body",
-      violations: [{ field: "body", code: "AVNOLOGY_AUTH_902", message: "is not valid JSON" }],
-    });
-  }
-}
-
-function tooLarge(maxBytes: number): AppError {
-  return new AppError("AVNOLOGY_AUTH_904", { metadata: { max_bytes: String(maxBytes) } });
 }
