@@ -66,7 +66,10 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
     // Unknown digests are not cached: the failed-auth throttle bounds them.
     const key = await keys.findByDigest(digest);
     if (key === null) return null;
-    const entry: Entry = { key, caller: callerOf(key), fetchedAt: t, lastUsedAt: key.lastUsedAt?.getTime() ?? null };
+    // The last use this instance wrote survives the reload: the background
+    // write may not have landed yet, and must not be sent again.
+    const lastUsedAt = Math.max(key.lastUsedAt?.getTime() ?? -Infinity, cached?.lastUsedAt ?? -Infinity);
+    const entry: Entry = { key, caller: callerOf(key), fetchedAt: t, lastUsedAt: Number.isFinite(lastUsedAt) ? lastUsedAt : null };
     if (cacheTtlMs > 0) {
       if (cache.size >= cap) {
         const oldest = cache.keys().next();
