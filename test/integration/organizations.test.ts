@@ -5,6 +5,7 @@ import { OrganizationSchema } from "../../gen/avnology/identity/v1/organization_
 import { CreateOrganizationRequestSchema, OrganizationService } from "../../gen/avnology/identity/v1/organization_service_pb.js";
 import { createGrpcClient } from "../support/grpc-client.js";
 import { rest, specExampleBody } from "../support/rest.js";
+import { createTenant } from "../support/tenants.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 let server: TestServer;
@@ -29,15 +30,17 @@ describe("OrganizationService", () => {
   });
 
   it("makes the spec's example request work once its organization exists (AIP-133 organization_id)", async () => {
+    // A fresh tenant: the test server's own already has the example's organization.
+    const tenant = await createTenant(server, "Fresh tenant");
     const body = specExampleBody("jane.org@example.com");
-    const before = await rest(server.baseUrl, "POST", "/v1/identities", body, server.auth);
+    const before = await rest(server.baseUrl, "POST", "/v1/identities", body, tenant.auth);
     expect(before.status).toBe(400);
     expect(before.json.error.details.field).toBe("organization_id");
 
-    const org = await post({ name: "Example org" }, `?organization_id=${body.identity.organization_id}`);
+    const org = await rest(server.baseUrl, "POST", `/v1/organizations?organization_id=${body.identity.organization_id}`, { name: "Example org" }, tenant.auth);
     expect(org.status).toBe(201);
     expect(org.json.id).toBe("org_7a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d");
-    const after = await rest(server.baseUrl, "POST", "/v1/identities", body, server.auth);
+    const after = await rest(server.baseUrl, "POST", "/v1/identities", body, tenant.auth);
     expect(after.status).toBe(201);
     expect(after.json.organization_id).toBe("org_7a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d");
   });

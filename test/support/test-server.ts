@@ -1,7 +1,9 @@
 // Starts the real app on an ephemeral port against the run's database, with
 // a database of its own per server, and stops it afterwards. Every server
 // gets its own bootstrap key and pepper, and one tenant whose all-scopes
-// admin key (created through the real API) is `server.auth`.
+// admin key (created through the real API) is `server.auth`. That tenant
+// also has the organization the spec's example request names
+// (specExampleBody in rest.ts), so the example works as is.
 import { randomBytes, randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import { pino } from "pino";
@@ -9,7 +11,7 @@ import { MongoClient, type Db } from "mongodb";
 import { buildApp, type AppOptions } from "../../src/app.js";
 import { scopes } from "../../src/auth/caller.js";
 import { loadConfig, type Config } from "../../src/config/config.js";
-import { rest } from "./rest.js";
+import { rest, specExampleBody } from "./rest.js";
 
 export interface TestServer {
   readonly port: number;
@@ -23,7 +25,7 @@ export interface TestServer {
    * every call.
    */
   readonly auth: Readonly<Record<string, string>>;
-  /** The tenant of `auth`, and the id of its key. */
+  /** The tenant of `auth` (it has the organization of specExampleBody()), and the id of its key. */
   readonly tenantId: string;
   readonly adminKeyId: string;
   /** Headers carrying the bootstrap key (creates tenants, nothing else). */
@@ -65,16 +67,22 @@ export async function startTestServer(env: Record<string, string> = {}, options:
 
   const bootstrapAuth = { authorization: `Bearer ${config.auth.bootstrapKey ?? ""}` };
   const created = await rest(baseUrl, "POST", "/v1/api-keys", { name: "Test tenant", scopes: [...scopes] }, bootstrapAuth);
-  if (created.status !== 201) {
+  const auth = { authorization: `Bearer ${created.json?.secret}` };
+  const exampleOrg = specExampleBody().identity.organization_id;
+  const org =
+    created.status === 201
+      ? await rest(baseUrl, "POST", `/v1/organizations?organization_id=${exampleOrg}`, { name: "Spec example" }, auth)
+      : created;
+  if (org.status !== 201) {
     await close();
-    throw new Error(`startTestServer: creating the admin key answered ${created.status}: ${created.text}`);
+    throw new Error(`startTestServer: setting up the admin tenant answered ${org.status}: ${org.text}`);
   }
   return {
     port: server.port,
     baseUrl,
     config,
     db: client.db(),
-    auth: { authorization: `Bearer ${created.json.secret}` },
+    auth,
     tenantId: created.json.api_key.tenant_id,
     adminKeyId: created.json.api_key.id,
     bootstrapAuth,
