@@ -58,13 +58,25 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
   const now = options.now ?? (() => new Date());
   const cap = options.maxCachedKeys ?? 10_000;
   const cache = new Map<string, Entry>();
+  // Concurrent requests with the same uncached key share one store read, so
+  // a burst after the cache time ends costs one round trip, not one per request.
+  const inflight = new Map<string, Promise<ApiKey | null>>();
+
+  function findOnce(digest: string): Promise<ApiKey | null> {
+    let pending = inflight.get(digest);
+    if (pending === undefined) {
+      pending = keys.findByDigest(digest).finally(() => inflight.delete(digest));
+      inflight.set(digest, pending);
+    }
+    return pending;
+  }
 
   async function entryFor(digest: string, t: number): Promise<Entry | null> {
     const cached = cache.get(digest);
     if (cached !== undefined && t - cached.fetchedAt < cacheTtlMs) return cached;
     cache.delete(digest);
     // Unknown digests are not cached: the failed-auth throttle bounds them.
-    const key = await keys.findByDigest(digest);
+    const key = await findOnce(digest);
     if (key === null) return null;
     // The last use this instance wrote survives the reload: the background
     // write may not have landed yet, and must not be sent again.

@@ -88,6 +88,13 @@ describe("createApiKeyAuthenticator", () => {
     expect(calls.finds).toBe(2);
   });
 
+  it("shares one store read between concurrent requests with the same uncached key", async () => {
+    const { auth, secret, calls } = setup();
+    const results = await Promise.all(Array.from({ length: 20 }, () => auth.authenticate(secret)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(calls.finds).toBe(1);
+  });
+
   it("reads the store on every request when the cache time is 0", async () => {
     const { auth, secret, calls } = setup(key(), 0);
     await auth.authenticate(secret);
