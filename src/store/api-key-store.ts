@@ -28,8 +28,10 @@ export interface ApiKeyStore {
   list(tenantId: string, organizationId: string | undefined, page: PageRequest): Promise<Page<ApiKey>>;
   /**
    * Sets last_used_at to `now` unless it was set less than `minIntervalMs`
-   * before: a guarded update, so concurrent requests (or instances) write it
-   * at most once per interval. True when this call wrote it.
+   * before: a guarded update, so instances write it at most once per
+   * interval. True when this call wrote it. (On MongoDB the guard is atomic;
+   * FerretDB v1.24 reads then writes, so updates racing within milliseconds
+   * may both land, with near-equal instants: harmless here.)
    */
   touchLastUsed(id: string, now: Date, minIntervalMs: number): Promise<boolean>;
   /** Sets revoked_at unless already set; answers the key as stored afterwards. */
@@ -75,7 +77,8 @@ export async function createApiKeyStore(db: Db): Promise<ApiKeyStore> {
     },
 
     async revoke(tenantId, id, now) {
-      // Guarded: the first revocation's instant is kept.
+      // Guarded: the first revocation's instant is kept (for revocations
+      // racing within milliseconds on FerretDB, one of theirs).
       await keys.updateOne({ _id: id, tenant_id: tenantId, revoked_at: null }, { $set: { revoked_at: now } });
       const doc = await keys.findOne({ _id: id, tenant_id: tenantId });
       return doc ? fromDocument(doc) : null;
