@@ -26,4 +26,23 @@ if [[ -z "${MONGODB_URI:-}" ]]; then
   export MONGODB_URI="mongodb://127.0.0.1:$db_port/avnology"
 fi
 
+# API_KEY_PEPPER is required (the service refuses to start without it). For
+# the quick start only, a random pepper and bootstrap key are made once and
+# kept in .data/dev-secrets.env (git-ignored), so keys keep working across
+# restarts. In production set both from a secret store instead.
+if [[ -z "${API_KEY_PEPPER:-}" ]]; then
+  secrets="$root/.data/dev-secrets.env"
+  if [[ ! -f "$secrets" ]]; then
+    mkdir -p "$root/.data"
+    (umask 077 && printf 'DEV_API_KEY_PEPPER=%s\nDEV_BOOTSTRAP_KEY=bk_dev_%s\n' \
+      "$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))')" \
+      "$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))')" > "$secrets")
+  fi
+  # shellcheck disable=SC1090
+  source "$secrets"
+  export API_KEY_PEPPER="$DEV_API_KEY_PEPPER"
+  export BOOTSTRAP_KEY="${BOOTSTRAP_KEY:-$DEV_BOOTSTRAP_KEY}"
+  echo "development secrets from .data/dev-secrets.env; bootstrap key: $BOOTSTRAP_KEY"
+fi
+
 node_modules/.bin/tsx src/main.ts

@@ -22,12 +22,32 @@ export interface Config {
   readonly breachApiFailOpen: boolean;
   readonly breachApiTimeoutMs: number;
   readonly passwordMaxLength: number;
-  /**
-   * TEMPORARY, until API keys and tokens exist (issue 4): when true, calls
-   * without credentials are let through as an all-scopes caller of one fixed
-   * development tenant. Off unless INSECURE_DEV_ALLOW_UNAUTHENTICATED=1.
-   */
-  readonly insecureDevAllowUnauthenticated: boolean;
+  readonly auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** BOOTSTRAP_KEY: the one credential that creates tenants; unset = none accepted. */
+  readonly bootstrapKey?: string;
+  /** API_KEY_PEPPER: HMAC key of the stored key digests. Required: changing it invalidates every key. */
+  readonly apiKeyPepper: string;
+  /** API_KEY_CACHE_TTL_MS: how long a key read from the database is trusted (the revocation bound). */
+  readonly apiKeyCacheTtlMs: number;
+  /** AUTH_FAILURE_LIMIT bad credentials per client address within AUTH_FAILURE_WINDOW_MS, then 429. */
+  readonly failureLimit: number;
+  readonly failureWindowMs: number;
+  /** OAuth access tokens; unset when neither OAUTH_JWKS_URL nor OAUTH_JWKS_FILE is. */
+  readonly oauth?: OAuthConfig;
+}
+
+export interface OAuthConfig {
+  readonly jwksUrl?: string;
+  readonly jwksFile?: string;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly algorithms?: readonly string[];
+  readonly tenantClaim?: string;
+  readonly organizationClaim?: string;
+  readonly clockToleranceSeconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -48,10 +68,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     passwordMinLength: int(env, "PASSWORD_MIN_LENGTH", 8, 1, 128),
     breachApiUrl: env["BREACH_API_URL"] || undefined,
-    breachApiFailOpen: env["BREACH_API_FAIL_OPEN"] === undefined || env["BREACH_API_FAIL_OPEN"] === "" ? true : flag(env, "BREACH_API_FAIL_OPEN"),
+    breachApiFailOpen: flag(env, "BREACH_API_FAIL_OPEN", true),
     breachApiTimeoutMs: int(env, "BREACH_API_TIMEOUT_MS", 1500, 50, 30_000),
     passwordMaxLength: int(env, "PASSWORD_MAX_LENGTH", 256, 64, 4096),
-    insecureDevAllowUnauthenticated: flag(env, "INSECURE_DEV_ALLOW_UNAUTHENTICATED"),
+    auth: loadAuthConfig(env),
   };
   return Object.freeze(config);
 }
@@ -66,9 +86,62 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return value;
 }
 
-function flag(env: Env, name: string): boolean {
+function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
-  if (raw === undefined || raw === "" || raw === "0" || raw === "false") return false;
+  if (raw === undefined || raw === "") return fallback;
   if (raw === "1" || raw === "true") return true;
+  if (raw === "0" || raw === "false") return false;
   throw new Error(`${name} must be 1/true or 0/false, got ${JSON.stringify(raw)}`);
+}
+
+// Secrets shorter than this are guessable or typos; 32 characters of a
+// random string is at least ~190 bits.
+const minSecretLength = 32;
+
+function loadAuthConfig(env: Env): AuthConfig {
+  const pepper = env["API_KEY_PEPPER"] ?? "";
+  // No default, not even for development: a default pepper is a public one,
+  // and a pepper that changes between restarts silently invalidates every key.
+  // scripts/start.sh makes a local one for the quick start.
+  if (pepper.length < minSecretLength) {
+    throw new Error(`API_KEY_PEPPER must be set to a random secret of at least ${minSecretLength} characters`);
+  }
+  const bootstrapKey = env["BOOTSTRAP_KEY"] || undefined;
+  if (bootstrapKey !== undefined && (bootstrapKey.length < minSecretLength || /\s/.test(bootstrapKey))) {
+    throw new Error(`BOOTSTRAP_KEY must be at least ${minSecretLength} characters without whitespace`);
+  }
+  return {
+    ...(bootstrapKey === undefined ? {} : { bootstrapKey }),
+    apiKeyPepper: pepper,
+    apiKeyCacheTtlMs: int(env, "API_KEY_CACHE_TTL_MS", 5_000, 0, 300_000),
+    failureLimit: int(env, "AUTH_FAILURE_LIMIT", 20, 1, 1_000_000),
+    failureWindowMs: int(env, "AUTH_FAILURE_WINDOW_MS", 60_000, 1_000, 86_400_000),
+    ...optional("oauth", loadOAuthConfig(env)),
+  };
+}
+
+function loadOAuthConfig(env: Env): OAuthConfig | undefined {
+  const jwksUrl = env["OAUTH_JWKS_URL"] || undefined;
+  const jwksFile = env["OAUTH_JWKS_FILE"] || undefined;
+  if (jwksUrl === undefined && jwksFile === undefined) return undefined;
+  if (jwksUrl !== undefined && jwksFile !== undefined) throw new Error("set only one of OAUTH_JWKS_URL and OAUTH_JWKS_FILE");
+  const issuer = env["OAUTH_ISSUER"] ?? "";
+  const audience = env["OAUTH_AUDIENCE"] ?? "";
+  if (issuer === "" || audience === "") throw new Error("OAUTH_ISSUER and OAUTH_AUDIENCE are required with a JWKS");
+  const algorithms = env["OAUTH_ALGORITHMS"]?.split(",").map((a) => a.trim()).filter((a) => a !== "");
+  return {
+    ...optional("jwksUrl", jwksUrl),
+    ...optional("jwksFile", jwksFile),
+    issuer,
+    audience,
+    ...optional("algorithms", algorithms?.length ? algorithms : undefined),
+    ...optional("tenantClaim", env["OAUTH_TENANT_CLAIM"] || undefined),
+    ...optional("organizationClaim", env["OAUTH_ORGANIZATION_CLAIM"] || undefined),
+    clockToleranceSeconds: int(env, "OAUTH_CLOCK_TOLERANCE_SECONDS", 30, 0, 300),
+  };
+}
+
+/** `{name: value}`, or nothing when value is undefined (exactOptionalPropertyTypes-friendly). */
+function optional<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [name]: value }) as { [P in K]?: V };
 }

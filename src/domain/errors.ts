@@ -118,13 +118,17 @@ export function validationError(violations: readonly Violation[], value?: string
   });
 }
 
+/** Request fields that wrap the resource itself (AIP-133/134 bodies). */
+const resourceWrappers = ["identity.", "organization.", "api_key."];
+
 /**
- * `identity.email` → `email`, `identity.traits["$x"]` → `traits`: REST
- * details name the top-level field as in the identity; the full path stays in
- * the violations.
+ * `identity.email` → `email`, `identity.traits["$x"]` → `traits`,
+ * `scopes[0]` → `scopes`: REST details name the top-level field as in the
+ * resource; the full request-relative path stays in the violations.
  */
 export function resourceField(path: string): string {
-  const relative = path.startsWith("identity.") ? path.slice("identity.".length) : path;
+  const wrapper = resourceWrappers.find((w) => path.startsWith(w));
+  const relative = wrapper ? path.slice(wrapper.length) : path;
   return relative.split(/[.[]/, 1)[0] ?? relative;
 }
 

@@ -1,11 +1,17 @@
 // Starts the real app on an ephemeral port against the run's database, with
-// a database of its own per server, and stops it afterwards.
-import { randomUUID } from "node:crypto";
+// a database of its own per server, and stops it afterwards. Every server
+// gets its own bootstrap key and pepper, and one tenant whose all-scopes
+// admin key (created through the real API) is `server.auth`. That tenant
+// also has the organization the spec's example request names
+// (specExampleBody in rest.ts), so the example works as is.
+import { randomBytes, randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import { MongoClient, type Db } from "mongodb";
-import { buildApp } from "../../src/app.js";
+import { buildApp, type AppOptions } from "../../src/app.js";
+import { scopes } from "../../src/auth/caller.js";
 import { loadConfig, type Config } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
+import { rest, specExampleBody } from "./rest.js";
 
 export interface TestServer {
   readonly port: number;
@@ -16,9 +22,14 @@ export interface TestServer {
   /**
    * Headers that authenticate as a tenant-wide admin caller holding every
    * scope (HTTP headers for REST/Connect, metadata for grpc-js). Send them on
-   * every call: how they are obtained changes as auth evolves, the tests don't.
+   * every call.
    */
   readonly auth: Readonly<Record<string, string>>;
+  /** The tenant of `auth` (it has the organization of specExampleBody()), and the id of its key. */
+  readonly tenantId: string;
+  readonly adminKeyId: string;
+  /** Headers carrying the bootstrap key (creates tenants, nothing else). */
+  readonly bootstrapAuth: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -29,7 +40,7 @@ export function freshDatabaseUri(): string {
   return url.toString();
 }
 
-export interface TestServerOptions {
+export interface TestServerOptions extends AppOptions {
   /** Collects every log line the server writes (JSON strings), at level debug. */
   readonly logLines?: string[];
 }
@@ -40,27 +51,48 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: process.env["LOG_LEVEL"] ?? "silent",
-    // Until API keys exist (issue 4) the admin caller is the dev switch's.
-    INSECURE_DEV_ALLOW_UNAUTHENTICATED: "1",
+    BOOTSTRAP_KEY: `bootstrap-${randomBytes(24).toString("hex")}`,
+    API_KEY_PEPPER: randomBytes(32).toString("hex"),
+    // Tests send many bad credentials from 127.0.0.1 on purpose; the
+    // throttle has its own test with a low limit.
+    AUTH_FAILURE_LIMIT: "100000",
     ...env,
   });
   const logger = options.logLines
     ? createLogger("debug", { write: (line: string) => void options.logLines!.push(line) })
     : createLogger(config.logLevel);
-  const app = await buildApp(config, logger);
+  const app = await buildApp(config, logger, options.now ? { now: options.now } : {});
   const server = await app.listen();
   const client = await MongoClient.connect(config.mongodbUri);
+  const baseUrl = `http://127.0.0.1:${server.port}`;
+  const close = async () => {
+    await server.close(1_000);
+    await app.close();
+    await client.db().dropDatabase().catch(() => undefined);
+    await client.close();
+  };
+
+  const bootstrapAuth = { authorization: `Bearer ${config.auth.bootstrapKey ?? ""}` };
+  const created = await rest(baseUrl, "POST", "/v1/api-keys", { name: "Test tenant", scopes: [...scopes] }, bootstrapAuth);
+  const auth = { authorization: `Bearer ${created.json?.secret}` };
+  const exampleOrg = specExampleBody().identity.organization_id;
+  const org =
+    created.status === 201
+      ? await rest(baseUrl, "POST", `/v1/organizations?organization_id=${exampleOrg}`, { name: "Spec example" }, auth)
+      : created;
+  if (org.status !== 201) {
+    await close();
+    throw new Error(`startTestServer: setting up the admin tenant answered ${org.status}: ${org.text}`);
+  }
   return {
     port: server.port,
-    baseUrl: `http://127.0.0.1:${server.port}`,
+    baseUrl,
     config,
     db: client.db(),
-    auth: {},
-    async close() {
-      await server.close(1_000);
-      await app.close();
-      await client.db().dropDatabase().catch(() => undefined);
-      await client.close();
-    },
+    auth,
+    tenantId: created.json.api_key.tenant_id,
+    adminKeyId: created.json.api_key.id,
+    bootstrapAuth,
+    close,
   };
 }

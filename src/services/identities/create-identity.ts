@@ -2,7 +2,7 @@
 // password policy and breach check, validate_only, Argon2id, and the unique
 // indexes deciding duplicates.
 import type { Caller } from "../../auth/caller.js";
-import { requireScope, requireTenantCaller } from "../../auth/permissions.js";
+import { checkAdminOnlyFields, requireScope, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
 import { AppError, resourceField, validationError, type Violation } from "../../domain/errors.js";
 import type { Identity, IdentityFields } from "../../domain/identity.js";
 import { validateIdentityFields } from "../../domain/identity-validation.js";
@@ -37,9 +37,21 @@ export function conflictError(field: UniqueField, fields: IdentityFields): AppEr
 export async function createIdentity(deps: IdentityDeps, caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult> {
   requireTenantCaller(caller);
   requireScope(caller, "admin:users:write");
+  // 403s come before any 902: an organization-bound caller may not name
+  // another organization (existing or not) nor set the admin-only fields.
+  const { organizationId } = resolveTargetOrganization(caller, input.fields.organizationId);
+  checkAdminOnlyFields(caller, {
+    adminMetadata: input.fields.adminMetadata !== undefined,
+    state: input.fields.state !== "",
+    emailVerified: input.fields.emailVerified,
+    phoneVerified: input.fields.phoneVerified,
+  });
 
-  const { fields, violations } = validateIdentityFields(input.fields);
+  const { fields, violations } = validateIdentityFields({ ...input.fields, organizationId });
   const fieldViolations = [...(input.transportViolations ?? []), ...violations];
+  if (await namesUnknownOrganization(deps, caller, fields.organizationId, violations)) {
+    fieldViolations.push({ field: "identity.organization_id", code: "AVNOLOGY_AUTH_902", message: "does not name an organization of this tenant" });
+  }
   const passwordViolations = input.initialPassword
     ? checkPasswordPolicy(
         input.initialPassword,
@@ -82,6 +94,12 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
   const result = await deps.store.insert(identity, passwordHash);
   if (!result.ok) throw conflictError(result.conflict, fields);
   return { created: true, identity };
+}
+
+/** A well-formed organization id that no organization of the caller's tenant has. */
+async function namesUnknownOrganization(deps: IdentityDeps, caller: Caller, organizationId: string, violations: readonly Violation[]): Promise<boolean> {
+  if (organizationId === "" || violations.some((v) => v.field === "identity.organization_id")) return false;
+  return !(await deps.organizations.exists(caller.tenantId, organizationId));
 }
 
 function localPart(email: string): string {

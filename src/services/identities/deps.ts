@@ -10,8 +10,14 @@ export interface BreachCheck {
   isBreached(password: string): Promise<boolean>;
 }
 
+/** Whether an organization exists in a tenant (identity.organization_id must name one). */
+export interface OrganizationLookup {
+  exists(tenantId: string, organizationId: string): Promise<boolean>;
+}
+
 export interface IdentityDeps {
   readonly store: IdentityStore;
+  readonly organizations: OrganizationLookup;
   readonly hasher: PasswordHashing;
   readonly breach: BreachCheck;
   readonly passwordPolicy: PasswordPolicy;

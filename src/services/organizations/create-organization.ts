@@ -1,0 +1,42 @@
+// CreateOrganization (AIP-133): the id is `org_<uuid>` unless the caller
+// chooses one (query parameter organization_id), e.g. to keep an existing
+// account id. Ids are unique per tenant; a taken one is 409.
+import type { Caller } from "../../auth/caller.js";
+import { requireScope } from "../../auth/permissions.js";
+import { AppError, validationError, type Violation } from "../../domain/errors.js";
+import { nameViolation, organizationIdViolation, type Organization } from "../../domain/organization.js";
+import type { OrganizationDeps } from "./deps.js";
+
+export interface CreateOrganizationInput {
+  readonly name: string;
+  /** "" = let the server make one. */
+  readonly organizationId: string;
+  readonly transportViolations?: readonly Violation[];
+}
+
+export async function createOrganization(deps: OrganizationDeps, caller: Caller, input: CreateOrganizationInput): Promise<Organization> {
+  requireScope(caller, "admin:orgs:write");
+  // Organizations are tenant-level: a caller bound to one cannot make others.
+  if (caller.organizationId !== undefined) {
+    throw new AppError("AVNOLOGY_AUTH_100", { metadata: { reason: "organization_bound" } }, "An organization-bound caller cannot create organizations");
+  }
+  const violations: Violation[] = [...(input.transportViolations ?? [])];
+  const name = nameViolation("organization.name", input.name);
+  if (name) violations.push(name);
+  if (input.organizationId !== "") {
+    const id = organizationIdViolation("organization_id", input.organizationId);
+    if (id) violations.push(id);
+  }
+  if (violations.length > 0) throw validationError(violations);
+
+  const organization: Organization = {
+    id: input.organizationId || deps.newId(),
+    tenantId: caller.tenantId,
+    name: input.name.trim(),
+    createdAt: deps.now(),
+    createdBy: caller.subject,
+  };
+  const result = await deps.store.insert(organization);
+  if (!result.ok) throw new AppError("AVNOLOGY_AUTH_042", { field: "organization_id", value: organization.id });
+  return organization;
+}

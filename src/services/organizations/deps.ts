@@ -1,0 +1,8 @@
+// What the organization use cases need, passed in by the composition root.
+import type { OrganizationStore } from "../../store/organization-store.js";
+
+export interface OrganizationDeps {
+  readonly store: OrganizationStore;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
