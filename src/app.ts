@@ -12,6 +12,7 @@ import { createIdentityService } from "./services/identities/index.js";
 import { createIdentityStore } from "./store/identity-store.js";
 import { connectDatabase } from "./store/mongo.js";
 import { clientAddressHeader } from "./transport/client-address.js";
+import { createCors } from "./transport/cors.js";
 import { createIdentityHandlers } from "./transport/connect/identity-handlers.js";
 import { registerService } from "./transport/method-pipeline.js";
 import { createRestHandler } from "./transport/rest/rest-handler.js";
@@ -51,9 +52,11 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     jsonOptions: { ignoreUnknownFields: false },
   });
 
+  const applyCors = createCors({ origins: config.corsOrigins });
   const handler: NodeHandler = (req, res) => {
     // The peer address for per-address throttling; never trust a client's copy.
     req.headers[clientAddressHeader] = req.socket?.remoteAddress ?? "unknown";
+    if (applyCors(req, res as never)) return; // answered a preflight
     connect(req, res);
   };
 

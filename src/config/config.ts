@@ -17,6 +17,8 @@ export interface Config {
   };
   readonly passwordMinLength: number;
   readonly passwordMaxLength: number;
+  /** Browser origins allowed to call (CORS_ORIGINS, comma-separated; `*` = any; empty = none). */
+  readonly corsOrigins: readonly string[];
   /**
    * TEMPORARY, until API keys and tokens exist (issue 4): when true, calls
    * without credentials are let through as an all-scopes caller of one fixed
@@ -43,6 +45,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     passwordMinLength: int(env, "PASSWORD_MIN_LENGTH", 8, 1, 128),
     passwordMaxLength: int(env, "PASSWORD_MAX_LENGTH", 256, 64, 4096),
+    corsOrigins: list(env, "CORS_ORIGINS"),
     insecureDevAllowUnauthenticated: flag(env, "INSECURE_DEV_ALLOW_UNAUTHENTICATED"),
   };
   return Object.freeze(config);
@@ -63,4 +66,14 @@ function flag(env: Env, name: string): boolean {
   if (raw === undefined || raw === "" || raw === "0" || raw === "false") return false;
   if (raw === "1" || raw === "true") return true;
   throw new Error(`${name} must be 1/true or 0/false, got ${JSON.stringify(raw)}`);
+}
+
+function list(env: Env, name: string): readonly string[] {
+  const items = (env[name] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  for (const item of items) {
+    if (item !== "*" && !/^https?:\/\/[^/\s]+$/.test(item)) {
+      throw new Error(`${name}: ${JSON.stringify(item)} is not an origin like https://app.example.com (or *)`);
+    }
+  }
+  return Object.freeze(items);
 }
