@@ -1,5 +1,5 @@
 // Identities in MongoDB: documents, indexes and the queries the service needs.
-import type { Collection, Db, Filter } from "mongodb";
+import type { Collection, Db, Filter, IndexDescription } from "mongodb";
 import type { Identity, IdentityState, JsonObject } from "../domain/identity.js";
 import { normalizeEmail, normalizeUsername } from "../domain/identity.js";
 import { listIndexDescriptions, listQuery, type IdentityListFilter, type ListCursor } from "./identity-queries.js";
@@ -203,7 +203,7 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
 }
 
 async function ensureIndexes(identities: Collection<IdentityDocument>): Promise<void> {
-  await identities.createIndexes([
+  const indexes: IndexDescription[] = [
     { key: { tenant_id: 1, email_key: 1 }, name: indexNames.email, unique: true },
     // Partial and sparse indexes are not available on FerretDB, so identities
     // without a username/external_id store a per-identity sentinel instead of
@@ -212,7 +212,11 @@ async function ensureIndexes(identities: Collection<IdentityDocument>): Promise<
     { key: { tenant_id: 1, external_id_key: 1 }, name: indexNames.externalId, unique: true },
     // Listing oldest first with a keyset cursor on (created_at, _id).
     ...listIndexDescriptions,
-  ]);
+  ];
+  // One createIndexes per index: FerretDB 1.24 panics ("slice bounds out of
+  // range") and drops the connection when a createIndexes with several
+  // indexes meets a collection that already has some of them (every restart).
+  for (const { key, ...options } of indexes) await identities.createIndex(key, options);
 }
 
 function conflictFromIndex(index: string): UniqueField {
