@@ -100,6 +100,8 @@ export function listQuery(tenantId: string, f: IdentityListFilter, after: ListCu
   if (after !== undefined) {
     // Strictly after the cursor in (created_at, _id) order: items inserted or
     // deleted meanwhile never shift the ones that existed throughout.
+    // The leading $gte bounds the index scan itself; the $or breaks ties on _id.
+    and.push({ created_at: { $gte: after.createdAt } });
     and.push({ $or: [{ created_at: { $gt: after.createdAt } }, { created_at: after.createdAt, _id: { $gt: after.id } }] });
   }
   return { filter: and.length === 1 ? equality : { $and: and }, sort: { created_at: 1, _id: 1 }, index };

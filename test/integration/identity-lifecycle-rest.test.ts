@@ -26,7 +26,10 @@ async function createUser(email: string, extra: Record<string, unknown> = {}, pa
 
 describe("GetIdentity", () => {
   it("answers the identity with its etag in the body and the ETag header", async () => {
-    const created = await createUser("get.rest@example.com");
+    const createdRes = await call("POST", "/v1/identities", { identity: { email: "get.rest@example.com" } });
+    const created = createdRes.json;
+    expect(created.etag).toMatch(/^v\d+$/);
+    expect(createdRes.headers.get("etag")).toBe(`"${created.etag}"`);
     const res = await call("GET", `/v1/identities/${created.id}`);
     expect(res.status).toBe(200);
     expect(res.json.etag).toBe(created.etag);

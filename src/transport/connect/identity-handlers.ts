@@ -22,6 +22,7 @@ export function createIdentityHandlers(identities: IdentityUseCases): ServiceImp
         validateOnly: request.validateOnly,
         transportViolations: outputOnlyViolations(CreateIdentityRequestSchema, request, ""),
       });
+      if (result.created) setEtagHeader(ctx.responseHeader, etagOf(result.identity.version));
       return identityToMessage(result.identity, { includeAdminMetadata: isTenantAdmin(caller) });
     },
 

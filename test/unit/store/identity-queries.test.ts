@@ -37,6 +37,7 @@ describe("listQuery: every accepted filter combination is shaped for a named ind
       $and: [
         { tenant_id: "ten_a", state: "active" },
         { created_at: { $lt: new Date("2027-01-01T00:00:00Z") } },
+        { created_at: { $gte: at } },
         { $or: [{ created_at: { $gt: at } }, { created_at: at, _id: { $gt: "usr_b" } }] },
       ],
     });
