@@ -4,6 +4,7 @@ import type { Identity, IdentityState, JsonObject } from "../domain/identity.js"
 import { normalizeEmail, normalizeUsername } from "../domain/identity.js";
 import { listIndexDescriptions, listQuery, type IdentityListFilter, type ListCursor } from "./identity-queries.js";
 import { duplicateKeyIndex } from "./mongo.js";
+import { createWriteClaims } from "./write-claims.js";
 
 /** The stored shape. Field names are snake_case like the API. */
 interface IdentityDocument {
@@ -85,7 +86,7 @@ export interface IdentityStore {
    * verified (a concurrent SetPassword wins). Not a change of the resource:
    * version, etag and updated_at stay.
    */
-  replacePasswordHash(tenantId: string, id: string, oldHash: string, newHash: string): Promise<boolean>;
+  replacePasswordHash(tenantId: string, id: string, version: number, oldHash: string, newHash: string): Promise<boolean>;
   /** One page, oldest first, strictly after `after`; see identity-queries.ts for the indexes. */
   listPage(tenantId: string, filter: IdentityListFilter, after: ListCursor | undefined, limit: number): Promise<Identity[]>;
 }
@@ -99,6 +100,10 @@ const indexNames = {
 export async function createIdentityStore(db: Db): Promise<IdentityStore> {
   const identities = db.collection<IdentityDocument>("identities");
   await ensureIndexes(identities);
+  // Every write conditional on a version goes through a claim (write-claims.ts):
+  // a guarded updateOne alone is not atomic on FerretDB.
+  const claims = createWriteClaims(db);
+  const claimKey = (tenantId: string, id: string) => `identity/${tenantId}/${id}`;
 
   return {
     async insert(identity, passwordHash) {
@@ -142,37 +147,45 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
 
     async update(next, expectedVersion) {
       const { _id, tenant_id, password_hash, created_at, created_by, ...fields } = toDocument(next, null);
-      try {
-        const result = await identities.updateOne({ _id, tenant_id, version: expectedVersion }, { $set: fields });
-        return result.matchedCount === 1 ? { ok: true } : { ok: false, stale: true };
-      } catch (err) {
-        const index = duplicateKeyIndex(err);
-        if (index === undefined) throw err;
-        return { ok: false, stale: false, conflict: conflictFromIndex(index) };
-      }
+      const outcome = await claims.withClaim(claimKey(tenant_id, _id), expectedVersion, async (): Promise<UpdateResult> => {
+        try {
+          const result = await identities.updateOne({ _id, tenant_id, version: expectedVersion }, { $set: fields });
+          return result.matchedCount === 1 ? { ok: true } : { ok: false, stale: true };
+        } catch (err) {
+          const index = duplicateKeyIndex(err);
+          if (index === undefined) throw err;
+          return { ok: false, stale: false, conflict: conflictFromIndex(index) };
+        }
+      });
+      return outcome.won ? outcome.value : { ok: false, stale: true };
     },
 
     async delete(tenantId, id, guard) {
       const filter: Filter<IdentityDocument> = { _id: id, tenant_id: tenantId };
       if (guard.organizationId !== undefined) filter.organization_id = guard.organizationId;
-      if (guard.version !== undefined) filter.version = guard.version;
-      const result = await identities.deleteOne(filter);
-      return result.deletedCount === 1;
+      const remove = async () => (await identities.deleteOne(filter)).deletedCount === 1;
+      if (guard.version === undefined) return remove();
+      filter.version = guard.version;
+      const outcome = await claims.withClaim(claimKey(tenantId, id), guard.version, remove);
+      return outcome.won && outcome.value;
     },
 
     async setPasswordHash(tenantId, id, expectedVersion, change) {
-      const result = await identities.updateOne(
-        { _id: id, tenant_id: tenantId, version: expectedVersion },
-        {
-          $set: {
-            password_hash: change.passwordHash,
-            updated_at: change.updatedAt,
-            updated_by: change.updatedBy,
-            version: expectedVersion + 1,
+      const outcome = await claims.withClaim(claimKey(tenantId, id), expectedVersion, async () => {
+        const result = await identities.updateOne(
+          { _id: id, tenant_id: tenantId, version: expectedVersion },
+          {
+            $set: {
+              password_hash: change.passwordHash,
+              updated_at: change.updatedAt,
+              updated_by: change.updatedBy,
+              version: expectedVersion + 1,
+            },
           },
-        },
-      );
-      return result.matchedCount === 1;
+        );
+        return result.matchedCount === 1;
+      });
+      return outcome.won && outcome.value;
     },
 
     async findCredentials(tenantId, by) {
@@ -182,12 +195,17 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
       return doc ? { identity: fromDocument(doc), passwordHash: doc.password_hash } : null;
     },
 
-    async replacePasswordHash(tenantId, id, oldHash, newHash) {
-      const result = await identities.updateOne(
-        { _id: id, tenant_id: tenantId, password_hash: oldHash },
-        { $set: { password_hash: newHash } },
-      );
-      return result.matchedCount === 1;
+    async replacePasswordHash(tenantId, id, version, oldHash, newHash) {
+      // Claimed like any versioned write, so a concurrent SetPassword (same
+      // version) can never be overwritten with the upgraded old password.
+      const outcome = await claims.withClaim(claimKey(tenantId, id), version, async () => {
+        const result = await identities.updateOne(
+          { _id: id, tenant_id: tenantId, version, password_hash: oldHash },
+          { $set: { password_hash: newHash } },
+        );
+        return result.matchedCount === 1;
+      });
+      return outcome.won && outcome.value;
     },
 
     async listPage(tenantId, filter, after, limit) {

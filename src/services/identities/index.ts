@@ -40,6 +40,9 @@ export function createIdentityService(
     decoyHash: createDecoyHash(deps.hasher),
     ...deps,
   };
+  // Make the decoy hash now, so the first unknown-identity VerifyPassword is
+  // not slower (one extra hash) than the others. A failure here is retried on use.
+  void full.decoyHash().catch(() => undefined);
   return {
     create: (caller, input) => createIdentity(full, caller, input),
     get: (caller, id) => getIdentity(full, caller, id),

@@ -8,7 +8,7 @@ import { AppError, validationError } from "../../domain/errors.js";
 import type { Identity } from "../../domain/identity.js";
 import { checkPasswordPolicy } from "../../passwords/password-policy.js";
 import type { IdentityDeps } from "./deps.js";
-import { findVisibleIdentity, maxUnconditionalAttempts } from "./visible-identity.js";
+import { findVisibleIdentity, maxUnconditionalAttempts, retryPause } from "./visible-identity.js";
 
 export async function setPassword(deps: IdentityDeps, caller: Caller, id: string, password: string): Promise<Identity> {
   requireTenantCaller(caller);
@@ -36,6 +36,7 @@ export async function setPassword(deps: IdentityDeps, caller: Caller, id: string
     if (attempt >= maxUnconditionalAttempts) {
       throw new AppError("AVNOLOGY_AUTH_050", { field: "id", value: id }, "The identity is being modified concurrently; retry");
     }
+    await retryPause(attempt);
   }
 }
 

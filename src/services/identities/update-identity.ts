@@ -23,7 +23,7 @@ import { validateIdentityFields } from "../../domain/identity-validation.js";
 import { applyMask, implicitMask, parseUpdateMask, type WritableField } from "../../domain/update-mask.js";
 import { conflictError } from "./create-identity.js";
 import type { IdentityDeps } from "./deps.js";
-import { findVisibleIdentity, maxUnconditionalAttempts, notFound, staleEtag } from "./visible-identity.js";
+import { findVisibleIdentity, maxUnconditionalAttempts, notFound, retryPause, staleEtag } from "./visible-identity.js";
 
 export interface UpdateIdentityInput {
   readonly id: string;
@@ -86,6 +86,7 @@ export async function updateIdentity(deps: IdentityDeps, caller: Caller, input: 
     if (attempt >= maxUnconditionalAttempts) {
       throw new AppError("AVNOLOGY_AUTH_050", { field: "etag" }, "The identity is being modified concurrently; retry");
     }
+    await retryPause(attempt);
   }
 }
 

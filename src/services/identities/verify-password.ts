@@ -48,7 +48,7 @@ export async function verifyPassword(deps: IdentityDeps, caller: Caller, input: 
     // Best effort: a full hashing queue or a lost race must not fail a login.
     rehashed = await deps.hasher
       .hash(input.password)
-      .then((newHash) => deps.store.replacePasswordHash(caller.tenantId, found.identity.id, hash, newHash))
+      .then((newHash) => deps.store.replacePasswordHash(caller.tenantId, found.identity.id, found.identity.version, hash, newHash))
       .catch(() => false);
   }
   return { valid: true, rehashed };

@@ -19,7 +19,13 @@ export async function findVisibleIdentity(deps: IdentityDeps, caller: Caller, id
 }
 
 /** How many times a write without an etag re-reads and retries after losing a race to another writer. */
-export const maxUnconditionalAttempts = 5;
+export const maxUnconditionalAttempts = 10;
+
+/** A short, growing, jittered pause before such a retry, so that racing writers spread out. */
+export function retryPause(attempt: number): Promise<void> {
+  const ms = Math.min(50, attempt * 5) + Math.random() * 10;
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 export function staleEtag(etag: string): AppError {
   return new AppError("AVNOLOGY_AUTH_050", { field: "etag", value: etag.slice(0, 64) });
