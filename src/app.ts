@@ -23,6 +23,7 @@ import { createTenantStore } from "./store/tenant-store.js";
 import { clientAddressHeader } from "./transport/client-address.js";
 import { createApiKeyHandlers } from "./transport/connect/api-key-handlers.js";
 import { createConnectHandler } from "./transport/connect/connect-handler.js";
+import { createCors } from "./transport/cors.js";
 import { createIdentityHandlers } from "./transport/connect/identity-handlers.js";
 import { createOrganizationHandlers } from "./transport/connect/organization-handlers.js";
 import { registerService } from "./transport/method-pipeline.js";
@@ -105,9 +106,11 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
     fallback: (req, res) => void rest(req, res),
   });
 
+  const applyCors = createCors({ origins: config.corsOrigins });
   const handler: NodeHandler = (req, res) => {
     // The peer address for per-address throttling; never trust a client's copy.
     req.headers[clientAddressHeader] = req.socket?.remoteAddress ?? "unknown";
+    if (applyCors(req, res as never)) return; // answered a preflight
     connect(req, res);
   };
 

@@ -23,6 +23,8 @@ export interface Config {
   readonly breachApiTimeoutMs: number;
   readonly passwordMaxLength: number;
   readonly auth: AuthConfig;
+  /** Browser origins allowed to call (CORS_ORIGINS, comma-separated; `*` = any; empty = none). */
+  readonly corsOrigins: readonly string[];
 }
 
 export interface AuthConfig {
@@ -72,6 +74,7 @@ export function loadConfig(env: Env = process.env): Config {
     breachApiTimeoutMs: int(env, "BREACH_API_TIMEOUT_MS", 1500, 50, 30_000),
     passwordMaxLength: int(env, "PASSWORD_MAX_LENGTH", 256, 64, 4096),
     auth: loadAuthConfig(env),
+    corsOrigins: list(env, "CORS_ORIGINS"),
   };
   return Object.freeze(config);
 }
@@ -144,4 +147,14 @@ function loadOAuthConfig(env: Env): OAuthConfig | undefined {
 /** `{name: value}`, or nothing when value is undefined (exactOptionalPropertyTypes-friendly). */
 function optional<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [name]: value }) as { [P in K]?: V };
+}
+
+function list(env: Env, name: string): readonly string[] {
+  const items = (env[name] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  for (const item of items) {
+    if (item !== "*" && !/^https?:\/\/[^/\s]+$/.test(item)) {
+      throw new Error(`${name}: ${JSON.stringify(item)} is not an origin like https://app.example.com (or *)`);
+    }
+  }
+  return Object.freeze(items);
 }

@@ -1,8 +1,10 @@
 // Identities in MongoDB: documents, indexes and the queries the service needs.
-import type { Collection, Db } from "mongodb";
+import type { Collection, Db, Filter, IndexDescription } from "mongodb";
 import type { Identity, IdentityState, JsonObject } from "../domain/identity.js";
 import { normalizeEmail, normalizeUsername } from "../domain/identity.js";
+import { listIndexDescriptions, listQuery, type IdentityListFilter, type ListCursor } from "./identity-queries.js";
 import { duplicateKeyIndex } from "./mongo.js";
+import { createWriteClaims } from "./write-claims.js";
 
 /** The stored shape. Field names are snake_case like the API. */
 interface IdentityDocument {
@@ -43,6 +45,14 @@ export type UniqueField = "email" | "username" | "external_id";
 
 export type InsertResult = { ok: true } | { ok: false; conflict: UniqueField };
 
+/** "stale": no identity with that id and expected version (changed or deleted meanwhile). */
+export type UpdateResult = { ok: true } | { ok: false; stale: true } | { ok: false; stale: false; conflict: UniqueField };
+
+export interface StoredCredentials {
+  readonly identity: Identity;
+  readonly passwordHash: string | null;
+}
+
 export interface IdentityStore {
   insert(identity: Identity, passwordHash: string | null): Promise<InsertResult>;
   findById(tenantId: string, id: string): Promise<Identity | null>;
@@ -50,19 +60,50 @@ export interface IdentityStore {
   findTaken(
     tenantId: string,
     values: { email: string; username: string; externalId: string },
+    /** An identity whose own values do not count (validate_only of an update). */
+    excludeId?: string,
   ): Promise<UniqueField[]>;
+  /**
+   * Replaces the writable fields, updated_at/updated_by and version of
+   * `next` only if the stored version is still `expectedVersion` (a guarded
+   * update: the filter names the expected version, so two concurrent writers
+   * can never both succeed). The unique indexes decide clashes.
+   */
+  update(next: Identity, expectedVersion: number): Promise<UpdateResult>;
+  /** Deletes when the identity matches the guard; false when nothing matched. */
+  delete(tenantId: string, id: string, guard: { organizationId?: string; version?: number }): Promise<boolean>;
+  /** Sets a new password hash, guarded by the expected version like update. */
+  setPasswordHash(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    change: { passwordHash: string; updatedAt: Date; updatedBy: string },
+  ): Promise<boolean>;
+  /** The identity and its password hash, by id or by email (its normalised key). */
+  findCredentials(tenantId: string, by: { id: string } | { email: string }): Promise<StoredCredentials | null>;
+  /**
+   * Upgrades a hash after a successful verify, only if it is still the one
+   * verified (a concurrent SetPassword wins). Not a change of the resource:
+   * version, etag and updated_at stay.
+   */
+  replacePasswordHash(tenantId: string, id: string, version: number, oldHash: string, newHash: string): Promise<boolean>;
+  /** One page, oldest first, strictly after `after`; see identity-queries.ts for the indexes. */
+  listPage(tenantId: string, filter: IdentityListFilter, after: ListCursor | undefined, limit: number): Promise<Identity[]>;
 }
 
 const indexNames = {
   email: "tenant_email_unique",
   username: "tenant_username_unique",
   externalId: "tenant_external_id_unique",
-  created: "tenant_created_at_id",
 } as const;
 
 export async function createIdentityStore(db: Db): Promise<IdentityStore> {
   const identities = db.collection<IdentityDocument>("identities");
   await ensureIndexes(identities);
+  // Every write conditional on a version goes through a claim (write-claims.ts):
+  // a guarded updateOne alone is not atomic on FerretDB.
+  const claims = createWriteClaims(db);
+  const claimKey = (tenantId: string, id: string) => `identity/${tenantId}/${id}`;
 
   const store: IdentityStore = {
     async insert(identity, passwordHash) {
@@ -88,13 +129,13 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
       return doc ? fromDocument(doc) : null;
     },
 
-    async findTaken(tenantId, values) {
+    async findTaken(tenantId, values, excludeId) {
       const or: Record<string, string>[] = [{ email_key: normalizeEmail(values.email) }];
       if (values.username) or.push({ username_key: normalizeUsername(values.username) });
       if (values.externalId) or.push({ external_id_key: values.externalId });
       const docs = await identities
         .find(
-          { tenant_id: tenantId, $or: or },
+          { tenant_id: tenantId, $or: or, ...(excludeId === undefined ? {} : { _id: { $ne: excludeId } }) },
           { projection: { email_key: 1, username_key: 1, external_id_key: 1 } },
         )
         .limit(3)
@@ -107,12 +148,85 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
       }
       return (["email", "username", "external_id"] as const).filter((f) => taken.has(f));
     },
+
+    async update(next, expectedVersion) {
+      const { _id, tenant_id, password_hash, created_at, created_by, ...fields } = toDocument(next, null);
+      const outcome = await claims.withClaim(claimKey(tenant_id, _id), expectedVersion, async (): Promise<UpdateResult> => {
+        try {
+          const result = await identities.updateOne({ _id, tenant_id, version: expectedVersion }, { $set: fields });
+          return result.matchedCount === 1 ? { ok: true } : { ok: false, stale: true };
+        } catch (err) {
+          const index = duplicateKeyIndex(err);
+          if (index === undefined) throw err;
+          return { ok: false, stale: false, conflict: conflictFromIndex(index) };
+        }
+      });
+      return outcome.won ? outcome.value : { ok: false, stale: true };
+    },
+
+    async delete(tenantId, id, guard) {
+      const filter: Filter<IdentityDocument> = { _id: id, tenant_id: tenantId };
+      if (guard.organizationId !== undefined) filter.organization_id = guard.organizationId;
+      const remove = async () => (await identities.deleteOne(filter)).deletedCount === 1;
+      if (guard.version === undefined) return remove();
+      filter.version = guard.version;
+      const outcome = await claims.withClaim(claimKey(tenantId, id), guard.version, remove);
+      return outcome.won && outcome.value;
+    },
+
+    async setPasswordHash(tenantId, id, expectedVersion, change) {
+      const outcome = await claims.withClaim(claimKey(tenantId, id), expectedVersion, async () => {
+        const result = await identities.updateOne(
+          { _id: id, tenant_id: tenantId, version: expectedVersion },
+          {
+            $set: {
+              password_hash: change.passwordHash,
+              updated_at: change.updatedAt,
+              updated_by: change.updatedBy,
+              version: expectedVersion + 1,
+            },
+          },
+        );
+        return result.matchedCount === 1;
+      });
+      return outcome.won && outcome.value;
+    },
+
+    async findCredentials(tenantId, by) {
+      // Index: _id, or tenant_email_unique.
+      const filter = "id" in by ? { _id: by.id, tenant_id: tenantId } : { tenant_id: tenantId, email_key: normalizeEmail(by.email) };
+      const doc = await identities.findOne(filter);
+      return doc ? { identity: fromDocument(doc), passwordHash: doc.password_hash } : null;
+    },
+
+    async replacePasswordHash(tenantId, id, version, oldHash, newHash) {
+      // Claimed like any versioned write, so a concurrent SetPassword (same
+      // version) can never be overwritten with the upgraded old password.
+      const outcome = await claims.withClaim(claimKey(tenantId, id), version, async () => {
+        const result = await identities.updateOne(
+          { _id: id, tenant_id: tenantId, version, password_hash: oldHash },
+          { $set: { password_hash: newHash } },
+        );
+        return result.matchedCount === 1;
+      });
+      return outcome.won && outcome.value;
+    },
+
+    async listPage(tenantId, filter, after, limit) {
+      const query = listQuery(tenantId, filter, after); // query.index names the index it is shaped for
+      const docs = await identities
+        .find(query.filter as Filter<IdentityDocument>, { projection: { password_hash: 0 } })
+        .sort(query.sort)
+        .limit(limit)
+        .toArray();
+      return docs.map((doc) => fromDocument(doc));
+    },
   };
   return store;
 }
 
 async function ensureIndexes(identities: Collection<IdentityDocument>): Promise<void> {
-  await identities.createIndexes([
+  const indexes: IndexDescription[] = [
     { key: { tenant_id: 1, email_key: 1 }, name: indexNames.email, unique: true },
     // Partial and sparse indexes are not available on FerretDB, so identities
     // without a username/external_id store a per-identity sentinel instead of
@@ -120,8 +234,12 @@ async function ensureIndexes(identities: Collection<IdentityDocument>): Promise<
     { key: { tenant_id: 1, username_key: 1 }, name: indexNames.username, unique: true },
     { key: { tenant_id: 1, external_id_key: 1 }, name: indexNames.externalId, unique: true },
     // Listing oldest first with a keyset cursor on (created_at, _id).
-    { key: { tenant_id: 1, created_at: 1, _id: 1 }, name: indexNames.created },
-  ]);
+    ...listIndexDescriptions,
+  ];
+  // One createIndexes per index: FerretDB 1.24 panics ("slice bounds out of
+  // range") and drops the connection when a createIndexes with several
+  // indexes meets a collection that already has some of them (every restart).
+  for (const { key, ...options } of indexes) await identities.createIndex(key, options);
 }
 
 function conflictFromIndex(index: string): UniqueField {

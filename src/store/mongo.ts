@@ -34,7 +34,13 @@ export async function connectDatabase(uri: string): Promise<Database> {
  * reports neither keyPattern nor the index name). MongoDB reports keyPattern.
  */
 export function duplicateKeyIndex(err: unknown): string | undefined {
-  if (!(err instanceof MongoServerError) || err.code !== 11000) return undefined;
+  if (!(err instanceof MongoServerError)) return undefined;
+  // FerretDB 1.24 (SQLite backend) answers a unique violation on UPDATE with
+  // InternalError (code 1) and SQLite's message instead of E11000:
+  // "UNIQUE constraint failed: index 'identities_8559737b_tenant_email_unique'".
+  const sqlite = err.code === 1 ? /UNIQUE constraint failed: index '([^']+)'/.exec(err.message) : null;
+  if (sqlite) return sqlite[1];
+  if (err.code !== 11000) return undefined;
   const keyPattern = (err as { keyPattern?: Record<string, unknown> }).keyPattern;
   if (keyPattern) return Object.keys(keyPattern).join(",");
   const match = /index: (\S+)/.exec(err.message);

@@ -4,6 +4,10 @@ import type { IdentityStore } from "../../store/identity-store.js";
 
 export interface PasswordHashing {
   hash(password: string): Promise<string>;
+  /** False for a wrong password; see src/passwords/hasher.ts. */
+  verify(phc: string, password: string): Promise<boolean>;
+  /** True when the stored hash's parameters are weaker than the configured ones. */
+  needsRehash(phc: string): boolean;
 }
 
 export interface BreachCheck {
@@ -23,4 +27,6 @@ export interface IdentityDeps {
   readonly passwordPolicy: PasswordPolicy;
   readonly now: () => Date;
   readonly newId: () => string;
+  /** A valid hash of a random secret, verified against for unknown identities (constant time). */
+  readonly decoyHash: () => Promise<string>;
 }

@@ -3,28 +3,53 @@
 import { randomUUID } from "node:crypto";
 import type { Caller } from "../../auth/caller.js";
 import type { Identity } from "../../domain/identity.js";
+import { createDecoyHash } from "../../passwords/hasher.js";
 import { createIdentity, type CreateIdentityInput, type CreateIdentityResult } from "./create-identity.js";
+import { deleteIdentity, type DeleteIdentityInput } from "./delete-identity.js";
 import type { IdentityDeps } from "./deps.js";
 import { getIdentity } from "./get-identity.js";
+import { listIdentities, type IdentityPage, type ListIdentitiesInput } from "./list-identities.js";
+import { setPassword } from "./set-password.js";
+import { updateIdentity, type UpdateIdentityInput } from "./update-identity.js";
+import { verifyPassword, type VerifyPasswordInput, type VerifyPasswordResult } from "./verify-password.js";
 
 export type { CreateIdentityInput, CreateIdentityResult } from "./create-identity.js";
+export type { DeleteIdentityInput } from "./delete-identity.js";
 export type { IdentityDeps } from "./deps.js";
+export type { IdentityPage, ListIdentitiesInput } from "./list-identities.js";
+export type { UpdateIdentityInput } from "./update-identity.js";
+export type { VerifyPasswordInput, VerifyPasswordResult } from "./verify-password.js";
 
 export interface IdentityService {
   create(caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult>;
   get(caller: Caller, id: string): Promise<Identity>;
+  update(caller: Caller, input: UpdateIdentityInput): Promise<Identity>;
+  list(caller: Caller, input: ListIdentitiesInput): Promise<IdentityPage>;
+  delete(caller: Caller, input: DeleteIdentityInput): Promise<void>;
+  /** Answers the identity after the change (for its new etag and updated_at); never the hash. */
+  setPassword(caller: Caller, id: string, password: string): Promise<Identity>;
+  verifyPassword(caller: Caller, input: VerifyPasswordInput): Promise<VerifyPasswordResult>;
 }
 
 export function createIdentityService(
-  deps: Omit<IdentityDeps, "now" | "newId"> & Partial<Pick<IdentityDeps, "now" | "newId">>,
+  deps: Omit<IdentityDeps, "now" | "newId" | "decoyHash"> & Partial<Pick<IdentityDeps, "now" | "newId" | "decoyHash">>,
 ): IdentityService {
   const full: IdentityDeps = {
     now: () => new Date(),
     newId: () => `usr_${randomUUID()}`,
+    decoyHash: createDecoyHash(deps.hasher),
     ...deps,
   };
+  // Make the decoy hash now, so the first unknown-identity VerifyPassword is
+  // not slower (one extra hash) than the others. A failure here is retried on use.
+  void full.decoyHash().catch(() => undefined);
   return {
     create: (caller, input) => createIdentity(full, caller, input),
     get: (caller, id) => getIdentity(full, caller, id),
+    update: (caller, input) => updateIdentity(full, caller, input),
+    list: (caller, input) => listIdentities(full, caller, input),
+    delete: (caller, input) => deleteIdentity(full, caller, input),
+    setPassword: (caller, id, password) => setPassword(full, caller, id, password),
+    verifyPassword: (caller, input) => verifyPassword(full, caller, input),
   };
 }

@@ -3,6 +3,7 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { IdentitySchema, type Identity as IdentityMessage } from "../../../gen/avnology/identity/v1/identity_pb.js";
+import { etagOf } from "../../domain/etag.js";
 import type { Identity, IdentityFields, IdentityState } from "../../domain/identity.js";
 
 export function identityFieldsFromMessage(message: IdentityMessage | undefined): IdentityFields {
@@ -61,9 +62,4 @@ export function identityToMessage(identity: IdentityLike, view: IdentityView): M
     updatedBy: identity.updatedBy ?? "",
     etag: identity.version === undefined ? "" : etagOf(identity.version),
   };
-}
-
-/** AIP-154 etag: opaque to clients, derived from the stored version counter. */
-export function etagOf(version: number): string {
-  return `v${version}`;
 }

@@ -1,11 +1,14 @@
 // IdentityService handlers: convert the request, call the service, convert
 // the response. Shared by gRPC, gRPC-Web, Connect and the REST transcoder.
 import type { ServiceImpl } from "@connectrpc/connect";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { IdentityService } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
-import { CreateIdentityRequestSchema } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
+import { CreateIdentityRequestSchema, UpdateIdentityRequestSchema } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
 import { isTenantAdmin } from "../../auth/permissions.js";
+import { etagOf } from "../../domain/etag.js";
 import type { IdentityService as IdentityUseCases } from "../../services/identities/index.js";
 import { callerOf } from "../caller-context.js";
+import { etagFromIfMatch, setEtagHeader } from "../etag-header.js";
 import { outputOnlyViolations } from "../output-only.js";
 import { identityFieldsFromMessage, identityToMessage } from "./identity-convert.js";
 
@@ -19,13 +22,74 @@ export function createIdentityHandlers(identities: IdentityUseCases): ServiceImp
         validateOnly: request.validateOnly,
         transportViolations: outputOnlyViolations(CreateIdentityRequestSchema, request, ""),
       });
+      if (result.created) setEtagHeader(ctx.responseHeader, etagOf(result.identity.version));
       return identityToMessage(result.identity, { includeAdminMetadata: isTenantAdmin(caller) });
     },
 
     async getIdentity(request, ctx) {
       const caller = callerOf(ctx);
       const identity = await identities.get(caller, request.id);
+      setEtagHeader(ctx.responseHeader, etagOf(identity.version));
       return identityToMessage(identity, { includeAdminMetadata: isTenantAdmin(caller) });
+    },
+
+    async updateIdentity(request, ctx) {
+      const caller = callerOf(ctx);
+      const id = request.identity?.id ?? "";
+      // identity.id names the identity to change (AIP-134), so it is the one
+      // output-only field an update request carries.
+      const transportViolations = outputOnlyViolations(UpdateIdentityRequestSchema, request, "").filter(
+        (v) => v.field !== "identity.id",
+      );
+      if (id === "") transportViolations.push({ field: "identity.id", code: "AVNOLOGY_AUTH_902", message: "is required" });
+      const identity = await identities.update(caller, {
+        id,
+        values: identityFieldsFromMessage(request.identity),
+        maskPaths: request.updateMask?.paths,
+        etag: request.identity?.etag || etagFromIfMatch(ctx.requestHeader),
+        validateOnly: request.validateOnly,
+        transportViolations,
+      });
+      setEtagHeader(ctx.responseHeader, etagOf(identity.version));
+      return identityToMessage(identity, { includeAdminMetadata: isTenantAdmin(caller) });
+    },
+
+    async listIdentities(request, ctx) {
+      const caller = callerOf(ctx);
+      const page = await identities.list(caller, {
+        pageSize: request.pageSize,
+        pageToken: request.pageToken,
+        email: request.email,
+        username: request.username,
+        organizationId: request.organizationId,
+        externalId: request.externalId,
+        state: request.state,
+        createdAfter: request.createdAfter ? timestampDate(request.createdAfter) : undefined,
+        createdBefore: request.createdBefore ? timestampDate(request.createdBefore) : undefined,
+      });
+      const view = { includeAdminMetadata: isTenantAdmin(caller) };
+      return { identities: page.identities.map((i) => identityToMessage(i, view)), nextPageToken: page.nextPageToken };
+    },
+
+    async deleteIdentity(request, ctx) {
+      await identities.delete(callerOf(ctx), { id: request.id, etag: request.etag || etagFromIfMatch(ctx.requestHeader) });
+      return {};
+    },
+
+    async setPassword(request, ctx) {
+      const identity = await identities.setPassword(callerOf(ctx), request.id, request.password);
+      const etag = etagOf(identity.version);
+      setEtagHeader(ctx.responseHeader, etag);
+      return { etag, updatedAt: identity.updatedAt ? timestampFromDate(identity.updatedAt) : undefined };
+    },
+
+    async verifyPassword(request, ctx) {
+      const result = await identities.verifyPassword(callerOf(ctx), {
+        email: request.email,
+        id: request.id,
+        password: request.password,
+      });
+      return { valid: result.valid };
     },
   };
 }

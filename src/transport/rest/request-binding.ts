@@ -3,6 +3,7 @@
 // variables their fields, query parameters any remaining field by name).
 import { fromJson, ScalarType, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
 import { AppError, resourceField, type Violation } from "../../domain/errors.js";
+import { implicitUpdateMask } from "./implicit-mask.js";
 import { isPlainObject, jsonShapeViolations } from "./json-shape.js";
 import type { RestRoute } from "./routes.js";
 
@@ -49,6 +50,10 @@ export function bindRequest(input: RestInput): Message {
     setPath(json, key, converted);
   }
   if (violations.length > 0) throw invalid(violations);
+  if (route.body !== "" && route.body !== "*" && !input.query.has("update_mask")) {
+    const mask = implicitUpdateMask(schema, route.body, input.body, input.pathParams);
+    if (mask !== undefined) json["update_mask"] = mask;
+  }
 
   try {
     return fromJson(schema, json as JsonValue, { ignoreUnknownFields: false });

@@ -8,13 +8,15 @@ import type { Identity, IdentitySchema } from "./identity_pb.js";
 import { file_avnology_identity_v1_identity } from "./identity_pb.js";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
 import { file_google_api_field_behavior } from "../../../google/api/field_behavior_pb.js";
+import type { EmptySchema, FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_empty, file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file avnology/identity/v1/identity_service.proto.
  */
 export const file_avnology_identity_v1_identity_service: GenFile = /*@__PURE__*/
-  fileDesc("Cithdm5vbG9neS9pZGVudGl0eS92MS9pZGVudGl0eV9zZXJ2aWNlLnByb3RvEhRhdm5vbG9neS5pZGVudGl0eS52MSKYAQoVQ3JlYXRlSWRlbnRpdHlSZXF1ZXN0EjUKCGlkZW50aXR5GAEgASgLMh4uYXZub2xvZ3kuaWRlbnRpdHkudjEuSWRlbnRpdHlCA+BBAhIdChBpbml0aWFsX3Bhc3N3b3JkGAIgASgJQgOAAQESFQoNdmFsaWRhdGVfb25seRgDIAEoCBISCgpyZXF1ZXN0X2lkGAQgASgJIiUKEkdldElkZW50aXR5UmVxdWVzdBIPCgJpZBgBIAEoCUID4EECMoECCg9JZGVudGl0eVNlcnZpY2USeAoOQ3JlYXRlSWRlbnRpdHkSKy5hdm5vbG9neS5pZGVudGl0eS52MS5DcmVhdGVJZGVudGl0eVJlcXVlc3QaHi5hdm5vbG9neS5pZGVudGl0eS52MS5JZGVudGl0eSIZgtPkkwITOgEqIg4vdjEvaWRlbnRpdGllcxJ0CgtHZXRJZGVudGl0eRIoLmF2bm9sb2d5LmlkZW50aXR5LnYxLkdldElkZW50aXR5UmVxdWVzdBoeLmF2bm9sb2d5LmlkZW50aXR5LnYxLklkZW50aXR5IhuC0+STAhUSEy92MS9pZGVudGl0aWVzL3tpZH1iBnByb3RvMw", [file_avnology_identity_v1_identity, file_google_api_annotations, file_google_api_field_behavior]);
+  fileDesc("Cithdm5vbG9neS9pZGVudGl0eS92MS9pZGVudGl0eV9zZXJ2aWNlLnByb3RvEhRhdm5vbG9neS5pZGVudGl0eS52MSKYAQoVQ3JlYXRlSWRlbnRpdHlSZXF1ZXN0EjUKCGlkZW50aXR5GAEgASgLMh4uYXZub2xvZ3kuaWRlbnRpdHkudjEuSWRlbnRpdHlCA+BBAhIdChBpbml0aWFsX3Bhc3N3b3JkGAIgASgJQgOAAQESFQoNdmFsaWRhdGVfb25seRgDIAEoCBISCgpyZXF1ZXN0X2lkGAQgASgJIiUKEkdldElkZW50aXR5UmVxdWVzdBIPCgJpZBgBIAEoCUID4EECIoMCChVMaXN0SWRlbnRpdGllc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSDQoFZW1haWwYAyABKAkSEAoIdXNlcm5hbWUYBCABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAUgASgJEhMKC2V4dGVybmFsX2lkGAYgASgJEg0KBXN0YXRlGAcgASgJEjEKDWNyZWF0ZWRfYWZ0ZXIYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmNyZWF0ZWRfYmVmb3JlGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJlChZMaXN0SWRlbnRpdGllc1Jlc3BvbnNlEjIKCmlkZW50aXRpZXMYASADKAsyHi5hdm5vbG9neS5pZGVudGl0eS52MS5JZGVudGl0eRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiqgEKFVVwZGF0ZUlkZW50aXR5UmVxdWVzdBI1CghpZGVudGl0eRgBIAEoCzIeLmF2bm9sb2d5LmlkZW50aXR5LnYxLklkZW50aXR5QgPgQQISLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrEhUKDXZhbGlkYXRlX29ubHkYAyABKAgSEgoKcmVxdWVzdF9pZBgEIAEoCSJKChVEZWxldGVJZGVudGl0eVJlcXVlc3QSDwoCaWQYASABKAlCA+BBAhIMCgRldGFnGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkiUwoSU2V0UGFzc3dvcmRSZXF1ZXN0Eg8KAmlkGAEgASgJQgPgQQISGAoIcGFzc3dvcmQYAiABKAlCBoABAeBBAhISCgpyZXF1ZXN0X2lkGAMgASgJIlMKE1NldFBhc3N3b3JkUmVzcG9uc2USDAoEZXRhZxgBIAEoCRIuCgp1cGRhdGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJMChVWZXJpZnlQYXNzd29yZFJlcXVlc3QSDQoFZW1haWwYASABKAkSCgoCaWQYAiABKAkSGAoIcGFzc3dvcmQYAyABKAlCBoABAeBBAiInChZWZXJpZnlQYXNzd29yZFJlc3BvbnNlEg0KBXZhbGlkGAEgASgIMrQHCg9JZGVudGl0eVNlcnZpY2USeAoOQ3JlYXRlSWRlbnRpdHkSKy5hdm5vbG9neS5pZGVudGl0eS52MS5DcmVhdGVJZGVudGl0eVJlcXVlc3QaHi5hdm5vbG9neS5pZGVudGl0eS52MS5JZGVudGl0eSIZgtPkkwITOgEqIg4vdjEvaWRlbnRpdGllcxJ0CgtHZXRJZGVudGl0eRIoLmF2bm9sb2d5LmlkZW50aXR5LnYxLkdldElkZW50aXR5UmVxdWVzdBoeLmF2bm9sb2d5LmlkZW50aXR5LnYxLklkZW50aXR5IhuC0+STAhUSEy92MS9pZGVudGl0aWVzL3tpZH0SgwEKDkxpc3RJZGVudGl0aWVzEisuYXZub2xvZ3kuaWRlbnRpdHkudjEuTGlzdElkZW50aXRpZXNSZXF1ZXN0GiwuYXZub2xvZ3kuaWRlbnRpdHkudjEuTGlzdElkZW50aXRpZXNSZXNwb25zZSIWgtPkkwIQEg4vdjEvaWRlbnRpdGllcxKNAQoOVXBkYXRlSWRlbnRpdHkSKy5hdm5vbG9neS5pZGVudGl0eS52MS5VcGRhdGVJZGVudGl0eVJlcXVlc3QaHi5hdm5vbG9neS5pZGVudGl0eS52MS5JZGVudGl0eSIugtPkkwIoOghpZGVudGl0eTIcL3YxL2lkZW50aXRpZXMve2lkZW50aXR5LmlkfRJyCg5EZWxldGVJZGVudGl0eRIrLmF2bm9sb2d5LmlkZW50aXR5LnYxLkRlbGV0ZUlkZW50aXR5UmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIbgtPkkwIVKhMvdjEvaWRlbnRpdGllcy97aWR9Eo4BCgtTZXRQYXNzd29yZBIoLmF2bm9sb2d5LmlkZW50aXR5LnYxLlNldFBhc3N3b3JkUmVxdWVzdBopLmF2bm9sb2d5LmlkZW50aXR5LnYxLlNldFBhc3N3b3JkUmVzcG9uc2UiKoLT5JMCJDoBKiIfL3YxL2lkZW50aXRpZXMve2lkfTpzZXRQYXNzd29yZBKVAQoOVmVyaWZ5UGFzc3dvcmQSKy5hdm5vbG9neS5pZGVudGl0eS52MS5WZXJpZnlQYXNzd29yZFJlcXVlc3QaLC5hdm5vbG9neS5pZGVudGl0eS52MS5WZXJpZnlQYXNzd29yZFJlc3BvbnNlIiiC0+STAiI6ASoiHS92MS9pZGVudGl0aWVzOnZlcmlmeVBhc3N3b3JkYgZwcm90bzM", [file_avnology_identity_v1_identity, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_empty, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message avnology.identity.v1.CreateIdentityRequest
@@ -77,6 +79,280 @@ export const GetIdentityRequestSchema: GenMessage<GetIdentityRequest> = /*@__PUR
   messageDesc(file_avnology_identity_v1_identity_service, 1);
 
 /**
+ * @generated from message avnology.identity.v1.ListIdentitiesRequest
+ */
+export type ListIdentitiesRequest = Message<"avnology.identity.v1.ListIdentitiesRequest"> & {
+  /**
+   * 1-1000; 0 means the default, 50. Larger values are clamped to 1000.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page; only valid with the same filters.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+
+  /**
+   * Exact match, case-insensitive.
+   *
+   * @generated from field: string email = 3;
+   */
+  email: string;
+
+  /**
+   * Exact match, case-insensitive.
+   *
+   * @generated from field: string username = 4;
+   */
+  username: string;
+
+  /**
+   * @generated from field: string organization_id = 5;
+   */
+  organizationId: string;
+
+  /**
+   * @generated from field: string external_id = 6;
+   */
+  externalId: string;
+
+  /**
+   * "active" or "inactive".
+   *
+   * @generated from field: string state = 7;
+   */
+  state: string;
+
+  /**
+   * Only identities created at or after this instant.
+   *
+   * @generated from field: google.protobuf.Timestamp created_after = 8;
+   */
+  createdAfter?: Timestamp | undefined;
+
+  /**
+   * Only identities created before this instant.
+   *
+   * @generated from field: google.protobuf.Timestamp created_before = 9;
+   */
+  createdBefore?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message avnology.identity.v1.ListIdentitiesRequest.
+ * Use `create(ListIdentitiesRequestSchema)` to create a new message.
+ */
+export const ListIdentitiesRequestSchema: GenMessage<ListIdentitiesRequest> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 2);
+
+/**
+ * @generated from message avnology.identity.v1.ListIdentitiesResponse
+ */
+export type ListIdentitiesResponse = Message<"avnology.identity.v1.ListIdentitiesResponse"> & {
+  /**
+   * @generated from field: repeated avnology.identity.v1.Identity identities = 1;
+   */
+  identities: Identity[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message avnology.identity.v1.ListIdentitiesResponse.
+ * Use `create(ListIdentitiesResponseSchema)` to create a new message.
+ */
+export const ListIdentitiesResponseSchema: GenMessage<ListIdentitiesResponse> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 3);
+
+/**
+ * @generated from message avnology.identity.v1.UpdateIdentityRequest
+ */
+export type UpdateIdentityRequest = Message<"avnology.identity.v1.UpdateIdentityRequest"> & {
+  /**
+   * The new values; identity.id names the identity to change.
+   *
+   * @generated from field: avnology.identity.v1.Identity identity = 1;
+   */
+  identity?: Identity | undefined;
+
+  /**
+   * snake_case field names of identity (`display_name,phone`). A field in the
+   * mask but unset in identity is cleared. gRPC/Connect without a mask: every
+   * field set (non-default) in identity.
+   *
+   * @generated from field: google.protobuf.FieldMask update_mask = 2;
+   */
+  updateMask?: FieldMask | undefined;
+
+  /**
+   * When true, every check runs but nothing is written.
+   *
+   * @generated from field: bool validate_only = 3;
+   */
+  validateOnly: boolean;
+
+  /**
+   * Idempotency key (AIP-155).
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message avnology.identity.v1.UpdateIdentityRequest.
+ * Use `create(UpdateIdentityRequestSchema)` to create a new message.
+ */
+export const UpdateIdentityRequestSchema: GenMessage<UpdateIdentityRequest> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 4);
+
+/**
+ * @generated from message avnology.identity.v1.DeleteIdentityRequest
+ */
+export type DeleteIdentityRequest = Message<"avnology.identity.v1.DeleteIdentityRequest"> & {
+  /**
+   * `usr_<uuid>`.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * When set, the delete only happens if the identity still has this etag.
+   *
+   * @generated from field: string etag = 2;
+   */
+  etag: string;
+
+  /**
+   * Idempotency key (AIP-155).
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message avnology.identity.v1.DeleteIdentityRequest.
+ * Use `create(DeleteIdentityRequestSchema)` to create a new message.
+ */
+export const DeleteIdentityRequestSchema: GenMessage<DeleteIdentityRequest> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 5);
+
+/**
+ * @generated from message avnology.identity.v1.SetPasswordRequest
+ */
+export type SetPasswordRequest = Message<"avnology.identity.v1.SetPasswordRequest"> & {
+  /**
+   * `usr_<uuid>`.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string password = 2;
+   */
+  password: string;
+
+  /**
+   * Idempotency key (AIP-155).
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message avnology.identity.v1.SetPasswordRequest.
+ * Use `create(SetPasswordRequestSchema)` to create a new message.
+ */
+export const SetPasswordRequestSchema: GenMessage<SetPasswordRequest> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 6);
+
+/**
+ * @generated from message avnology.identity.v1.SetPasswordResponse
+ */
+export type SetPasswordResponse = Message<"avnology.identity.v1.SetPasswordResponse"> & {
+  /**
+   * The identity's new etag.
+   *
+   * @generated from field: string etag = 1;
+   */
+  etag: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 2;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message avnology.identity.v1.SetPasswordResponse.
+ * Use `create(SetPasswordResponseSchema)` to create a new message.
+ */
+export const SetPasswordResponseSchema: GenMessage<SetPasswordResponse> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 7);
+
+/**
+ * @generated from message avnology.identity.v1.VerifyPasswordRequest
+ */
+export type VerifyPasswordRequest = Message<"avnology.identity.v1.VerifyPasswordRequest"> & {
+  /**
+   * Exactly one of email or id names the identity.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string password = 3;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message avnology.identity.v1.VerifyPasswordRequest.
+ * Use `create(VerifyPasswordRequestSchema)` to create a new message.
+ */
+export const VerifyPasswordRequestSchema: GenMessage<VerifyPasswordRequest> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 8);
+
+/**
+ * @generated from message avnology.identity.v1.VerifyPasswordResponse
+ */
+export type VerifyPasswordResponse = Message<"avnology.identity.v1.VerifyPasswordResponse"> & {
+  /**
+   * False for a wrong password, an unknown identity, an identity without a
+   * password and an inactive identity alike.
+   *
+   * @generated from field: bool valid = 1;
+   */
+  valid: boolean;
+};
+
+/**
+ * Describes the message avnology.identity.v1.VerifyPasswordResponse.
+ * Use `create(VerifyPasswordResponseSchema)` to create a new message.
+ */
+export const VerifyPasswordResponseSchema: GenMessage<VerifyPasswordResponse> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 9);
+
+/**
  * IdentityService creates and manages the identities of a tenant.
  *
  * Every failure carries a google.rpc.ErrorInfo whose reason is an
@@ -105,6 +381,62 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof GetIdentityRequestSchema;
     output: typeof IdentitySchema;
+  },
+  /**
+   * Lists the identities of the caller's tenant (an organization-bound caller:
+   * of its organization), oldest first, one page at a time.
+   *
+   * @generated from rpc avnology.identity.v1.IdentityService.ListIdentities
+   */
+  listIdentities: {
+    methodKind: "unary";
+    input: typeof ListIdentitiesRequestSchema;
+    output: typeof ListIdentitiesResponseSchema;
+  },
+  /**
+   * Changes the fields named in update_mask (AIP-134). On REST without a
+   * mask, the fields present in the body are the mask. A stale etag (REST:
+   * If-Match) answers 412 / ABORTED AVNOLOGY_AUTH_050.
+   *
+   * @generated from rpc avnology.identity.v1.IdentityService.UpdateIdentity
+   */
+  updateIdentity: {
+    methodKind: "unary";
+    input: typeof UpdateIdentityRequestSchema;
+    output: typeof IdentitySchema;
+  },
+  /**
+   * Deletes an identity; its email, username and external_id become free.
+   * Answers 204 on REST.
+   *
+   * @generated from rpc avnology.identity.v1.IdentityService.DeleteIdentity
+   */
+  deleteIdentity: {
+    methodKind: "unary";
+    input: typeof DeleteIdentityRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * Replaces an identity's password (same policy, breach check and hashing as
+   * CreateIdentity). Never returns the hash.
+   *
+   * @generated from rpc avnology.identity.v1.IdentityService.SetPassword
+   */
+  setPassword: {
+    methodKind: "unary";
+    input: typeof SetPasswordRequestSchema;
+    output: typeof SetPasswordResponseSchema;
+  },
+  /**
+   * Checks a password for internal login services, in constant time whether
+   * or not the identity exists. Needs admin:users:read.
+   *
+   * @generated from rpc avnology.identity.v1.IdentityService.VerifyPassword
+   */
+  verifyPassword: {
+    methodKind: "unary";
+    input: typeof VerifyPasswordRequestSchema;
+    output: typeof VerifyPasswordResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_avnology_identity_v1_identity_service, 0);

@@ -1,0 +1,50 @@
+// createAvnologyClient: the typed client of this service for Node (>= 20) and
+// browsers. Everything goes over the Connect protocol with fetch
+// (@connectrpc/connect-web), so nothing here imports Node built-ins; the
+// Connect routes answer CORS preflights for the origins in CORS_ORIGINS.
+//
+//   const client = createAvnologyClient({ baseUrl, apiKey });
+//   const user = await client.admin.createUser({ email, password, name });
+import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-web";
+import { IdentityService } from "../../gen/avnology/identity/v1/identity_service_pb.js";
+import { createAdminApi, type AdminApi } from "./admin.js";
+
+export interface AvnologyClientOptions {
+  /** Where the service listens, e.g. `https://id.example.com`. */
+  readonly baseUrl: string;
+  /** An API key secret (`ak_…`), sent as `Authorization: Bearer`; "" sends none. */
+  readonly apiKey: string;
+  /** A fetch implementation (default: the global one). */
+  readonly fetch?: typeof globalThis.fetch;
+  /** Makes idempotency keys for creates (default: crypto.randomUUID). */
+  readonly idempotencyKey?: () => string;
+  /** Extra headers on every call. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** The raw Connect clients, one per service, for everything the admin helpers don't cover. */
+export interface RawClients {
+  readonly identities: Client<typeof IdentityService>;
+}
+
+export interface AvnologyClient {
+  readonly admin: AdminApi;
+  readonly raw: RawClients;
+}
+
+export function createAvnologyClient(options: AvnologyClientOptions): AvnologyClient {
+  const authenticate: Interceptor = (next) => (req) => {
+    for (const [name, value] of Object.entries(options.headers ?? {})) req.header.set(name, value);
+    if (options.apiKey !== "") req.header.set("authorization", `Bearer ${options.apiKey}`);
+    return next(req);
+  };
+  const transport = createConnectTransport({
+    baseUrl: options.baseUrl,
+    interceptors: [authenticate],
+    ...(options.fetch && { fetch: options.fetch }),
+  });
+  const raw: RawClients = { identities: createClient(IdentityService, transport) };
+  const newKey = options.idempotencyKey ?? (() => globalThis.crypto.randomUUID());
+  return { admin: createAdminApi(raw, newKey), raw };
+}

@@ -1,0 +1,46 @@
+// SetPassword: the same policy, breach check and Argon2id queue as
+// CreateIdentity's initial_password, then a write guarded by the version read
+// (retried on a fresh read if another writer got in between), so the policy
+// was checked against the email/username actually stored beside the hash.
+import type { Caller } from "../../auth/caller.js";
+import { requireScope, requireTenantCaller } from "../../auth/permissions.js";
+import { AppError, validationError } from "../../domain/errors.js";
+import type { Identity } from "../../domain/identity.js";
+import { checkPasswordPolicy } from "../../passwords/password-policy.js";
+import type { IdentityDeps } from "./deps.js";
+import { findVisibleIdentity, maxUnconditionalAttempts, retryPause } from "./visible-identity.js";
+
+export async function setPassword(deps: IdentityDeps, caller: Caller, id: string, password: string): Promise<Identity> {
+  requireTenantCaller(caller);
+  requireScope(caller, "admin:users:write");
+  for (let attempt = 1; ; attempt++) {
+    const current = await findVisibleIdentity(deps, caller, id);
+    const violations = checkPasswordPolicy(
+      password,
+      { emailLocalPart: localPart(current.email), username: current.username },
+      deps.passwordPolicy,
+      "password",
+    );
+    if (violations.length > 0) throw validationError(violations);
+    if (await deps.breach.isBreached(password)) {
+      throw new AppError("AVNOLOGY_AUTH_010", {
+        field: "password",
+        violations: [{ field: "password", code: "AVNOLOGY_AUTH_010", message: "appears in a list of breached passwords" }],
+      });
+    }
+    const passwordHash = await deps.hasher.hash(password);
+    const change = { passwordHash, updatedAt: deps.now(), updatedBy: caller.subject };
+    if (await deps.store.setPasswordHash(caller.tenantId, id, current.version, change)) {
+      return { ...current, updatedAt: change.updatedAt, updatedBy: change.updatedBy, version: current.version + 1 };
+    }
+    if (attempt >= maxUnconditionalAttempts) {
+      throw new AppError("AVNOLOGY_AUTH_050", { field: "id", value: id }, "The identity is being modified concurrently; retry");
+    }
+    await retryPause(attempt);
+  }
+}
+
+function localPart(email: string): string {
+  const at = email.lastIndexOf("@");
+  return at > 0 ? email.slice(0, at) : "";
+}

@@ -1,0 +1,108 @@
+// Listing identities: one keyset-paginated query per filter combination, each
+// shaped for an index so that a page costs the same on page 1 and page 10,000
+// on MongoDB (range on the sort key, never skip/offset).
+//
+// Index-backed filter combinations (tenant_id is always part of the filter;
+// created_after / created_before may be added to any of them: they are a
+// range on the sort key):
+//
+// | filter                                  | index                              |
+// | --------------------------------------- | ---------------------------------- |
+// | (none)                                  | tenant_created_at_id               |
+// | organization_id                         | tenant_org_created_at_id           |
+// | state                                   | tenant_state_created_at_id         |
+// | organization_id + state                 | tenant_org_state_created_at_id     |
+// | email (+ anything)                      | tenant_email_unique (≤ 1 match)    |
+// | username (+ anything)                   | tenant_username_unique (≤ 1 match) |
+// | external_id (+ anything)                | tenant_external_id_unique (≤ 1)    |
+//
+// Every combination the API accepts is in this table: the unique lookups
+// match at most one document, so whatever else is in the filter is checked on
+// that one document. (FerretDB, the test stand-in, scans instead of using
+// these indexes; the shapes matter on MongoDB.)
+import type { IndexDescription } from "mongodb";
+import { normalizeEmail, normalizeUsername, type IdentityState } from "../domain/identity.js";
+
+export interface IdentityListFilter {
+  readonly email?: string;
+  readonly username?: string;
+  readonly organizationId?: string;
+  readonly externalId?: string;
+  readonly state?: IdentityState;
+  /** Inclusive. */
+  readonly createdAfter?: Date;
+  /** Exclusive. */
+  readonly createdBefore?: Date;
+}
+
+/** Position after the last identity of the previous page: the sort key (created_at, _id). */
+export interface ListCursor {
+  readonly createdAt: Date;
+  readonly id: string;
+}
+
+export const listIndexes = {
+  all: "tenant_created_at_id",
+  org: "tenant_org_created_at_id",
+  state: "tenant_state_created_at_id",
+  orgState: "tenant_org_state_created_at_id",
+} as const;
+
+/** The list indexes; the unique ones (email, username, external_id) live with the store. */
+export const listIndexDescriptions: IndexDescription[] = [
+  { key: { tenant_id: 1, created_at: 1, _id: 1 }, name: listIndexes.all },
+  { key: { tenant_id: 1, organization_id: 1, created_at: 1, _id: 1 }, name: listIndexes.org },
+  { key: { tenant_id: 1, state: 1, created_at: 1, _id: 1 }, name: listIndexes.state },
+  { key: { tenant_id: 1, organization_id: 1, state: 1, created_at: 1, _id: 1 }, name: listIndexes.orgState },
+];
+
+export interface ListQuery {
+  readonly filter: Record<string, unknown>;
+  readonly sort: Readonly<Record<string, 1>>;
+  /** The index this query is shaped for (see the table above). */
+  readonly index: string;
+}
+
+/** The oldest-first keyset query for one page. */
+export function listQuery(tenantId: string, f: IdentityListFilter, after: ListCursor | undefined): ListQuery {
+  const equality: Record<string, unknown> = { tenant_id: tenantId };
+  let index: string;
+  // Equality on a unique key first: it pins at most one document.
+  if (f.email !== undefined) {
+    equality["email_key"] = normalizeEmail(f.email);
+    index = "tenant_email_unique";
+  } else if (f.username !== undefined) {
+    equality["username_key"] = normalizeUsername(f.username);
+    index = "tenant_username_unique";
+  } else if (f.externalId !== undefined) {
+    equality["external_id_key"] = f.externalId;
+    index = "tenant_external_id_unique";
+  } else if (f.organizationId !== undefined && f.state !== undefined) {
+    index = listIndexes.orgState;
+  } else if (f.organizationId !== undefined) {
+    index = listIndexes.org;
+  } else if (f.state !== undefined) {
+    index = listIndexes.state;
+  } else {
+    index = listIndexes.all;
+  }
+  // Residual equalities (on the unique-key paths they filter one document).
+  if (f.email !== undefined && f.username !== undefined) equality["username_key"] = normalizeUsername(f.username);
+  if ((f.email !== undefined || f.username !== undefined) && f.externalId !== undefined) equality["external_id_key"] = f.externalId;
+  if (f.organizationId !== undefined) equality["organization_id"] = f.organizationId;
+  if (f.state !== undefined) equality["state"] = f.state;
+
+  const and: Record<string, unknown>[] = [equality];
+  const range: Record<string, Date> = {};
+  if (f.createdAfter !== undefined) range["$gte"] = f.createdAfter;
+  if (f.createdBefore !== undefined) range["$lt"] = f.createdBefore;
+  if (Object.keys(range).length > 0) and.push({ created_at: range });
+  if (after !== undefined) {
+    // Strictly after the cursor in (created_at, _id) order: items inserted or
+    // deleted meanwhile never shift the ones that existed throughout.
+    // The leading $gte bounds the index scan itself; the $or breaks ties on _id.
+    and.push({ created_at: { $gte: after.createdAt } });
+    and.push({ $or: [{ created_at: { $gt: after.createdAt } }, { created_at: after.createdAt, _id: { $gt: after.id } }] });
+  }
+  return { filter: and.length === 1 ? equality : { $and: and }, sort: { created_at: 1, _id: 1 }, index };
+}
