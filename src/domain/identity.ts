@@ -48,6 +48,12 @@ export function normalizeEmail(email: string): string {
   return email.trim().normalize("NFC").toLowerCase();
 }
 
+/** The part before the last "@" ("" when there is none); the password policy checks against it. */
+export function emailLocalPart(email: string): string {
+  const at = email.lastIndexOf("@");
+  return at > 0 ? email.slice(0, at) : "";
+}
+
 export function normalizeUsername(username: string): string {
   return username.normalize("NFC").toLowerCase();
 }

@@ -7,7 +7,9 @@
 //   const user = await client.admin.createUser({ email, password, name });
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
+import { ApiKeyService } from "../../gen/avnology/identity/v1/api_key_service_pb.js";
 import { IdentityService } from "../../gen/avnology/identity/v1/identity_service_pb.js";
+import { OrganizationService } from "../../gen/avnology/identity/v1/organization_service_pb.js";
 import { createAdminApi, type AdminApi } from "./admin.js";
 
 export interface AvnologyClientOptions {
@@ -26,6 +28,8 @@ export interface AvnologyClientOptions {
 /** The raw Connect clients, one per service, for everything the admin helpers don't cover. */
 export interface RawClients {
   readonly identities: Client<typeof IdentityService>;
+  readonly apiKeys: Client<typeof ApiKeyService>;
+  readonly organizations: Client<typeof OrganizationService>;
 }
 
 export interface AvnologyClient {
@@ -44,7 +48,11 @@ export function createAvnologyClient(options: AvnologyClientOptions): AvnologyCl
     interceptors: [authenticate],
     ...(options.fetch && { fetch: options.fetch }),
   });
-  const raw: RawClients = { identities: createClient(IdentityService, transport) };
+  const raw: RawClients = {
+    identities: createClient(IdentityService, transport),
+    apiKeys: createClient(ApiKeyService, transport),
+    organizations: createClient(OrganizationService, transport),
+  };
   const newKey = options.idempotencyKey ?? (() => globalThis.crypto.randomUUID());
   return { admin: createAdminApi(raw, newKey), raw };
 }

@@ -4,6 +4,7 @@ import type { Collection, Db } from "mongodb";
 import type { Scope } from "../auth/caller.js";
 import type { ApiKey } from "../domain/api-key.js";
 import { toPage, type Page, type PageRequest } from "./paging.js";
+import { ensureIndexes } from "./mongo.js";
 
 interface ApiKeyDocument {
   _id: string;
@@ -40,7 +41,7 @@ export interface ApiKeyStore {
 
 export async function createApiKeyStore(db: Db): Promise<ApiKeyStore> {
   const keys = db.collection<ApiKeyDocument>("api_keys");
-  await ensureIndexes(keys);
+  await ensureApiKeyIndexes(keys);
 
   return {
     async insert(key, secretDigest) {
@@ -86,8 +87,8 @@ export async function createApiKeyStore(db: Db): Promise<ApiKeyStore> {
   };
 }
 
-async function ensureIndexes(keys: Collection<ApiKeyDocument>): Promise<void> {
-  await keys.createIndexes([
+async function ensureApiKeyIndexes(keys: Collection<ApiKeyDocument>): Promise<void> {
+  await ensureIndexes(keys, [
     { key: { secret_digest: 1 }, name: "secret_digest_unique", unique: true },
     { key: { tenant_id: 1, _id: 1 }, name: "tenant_id" },
   ]);

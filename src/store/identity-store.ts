@@ -3,7 +3,7 @@ import type { Collection, Db, Filter, IndexDescription } from "mongodb";
 import type { Identity, IdentityState, JsonObject } from "../domain/identity.js";
 import { normalizeEmail, normalizeUsername } from "../domain/identity.js";
 import { listIndexDescriptions, listQuery, type IdentityListFilter, type ListCursor } from "./identity-queries.js";
-import { duplicateKeyIndex } from "./mongo.js";
+import { duplicateKeyIndex, ensureIndexes } from "./mongo.js";
 import { createWriteClaims } from "./write-claims.js";
 
 /** The stored shape. Field names are snake_case like the API. */
@@ -99,7 +99,7 @@ const indexNames = {
 
 export async function createIdentityStore(db: Db): Promise<IdentityStore> {
   const identities = db.collection<IdentityDocument>("identities");
-  await ensureIndexes(identities);
+  await ensureIdentityIndexes(identities);
   // Every write conditional on a version goes through a claim (write-claims.ts):
   // a guarded updateOne alone is not atomic on FerretDB.
   const claims = createWriteClaims(db);
@@ -225,7 +225,7 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
   return store;
 }
 
-async function ensureIndexes(identities: Collection<IdentityDocument>): Promise<void> {
+async function ensureIdentityIndexes(identities: Collection<IdentityDocument>): Promise<void> {
   const indexes: IndexDescription[] = [
     { key: { tenant_id: 1, email_key: 1 }, name: indexNames.email, unique: true },
     // Partial and sparse indexes are not available on FerretDB, so identities
@@ -236,10 +236,7 @@ async function ensureIndexes(identities: Collection<IdentityDocument>): Promise<
     // Listing oldest first with a keyset cursor on (created_at, _id).
     ...listIndexDescriptions,
   ];
-  // One createIndexes per index: FerretDB 1.24 panics ("slice bounds out of
-  // range") and drops the connection when a createIndexes with several
-  // indexes meets a collection that already has some of them (every restart).
-  for (const { key, ...options } of indexes) await identities.createIndex(key, options);
+  await ensureIndexes(identities, indexes);
 }
 
 function conflictFromIndex(index: string): UniqueField {

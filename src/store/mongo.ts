@@ -1,7 +1,7 @@
 // Opening the database. The store folder is the only code that imports
 // `mongodb`; everything here must work on MongoDB and on FerretDB (no
 // transactions, no partial/sparse/TTL indexes, no collation).
-import { MongoClient, MongoServerError, type Db } from "mongodb";
+import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription } from "mongodb";
 
 export interface Database {
   readonly db: Db;
@@ -45,4 +45,14 @@ export function duplicateKeyIndex(err: unknown): string | undefined {
   if (keyPattern) return Object.keys(keyPattern).join(",");
   const match = /index: (\S+)/.exec(err.message);
   return match?.[1] ?? "";
+}
+
+/**
+ * Creates indexes one createIndexes call each: FerretDB 1.24 panics ("slice
+ * bounds out of range") and drops the connection when one createIndexes
+ * with several indexes meets a collection that already has some of them,
+ * which is every restart against an existing database.
+ */
+export async function ensureIndexes<T extends Document>(collection: Collection<T>, indexes: readonly IndexDescription[]): Promise<void> {
+  for (const { key, ...options } of indexes) await collection.createIndex(key, options);
 }

@@ -92,6 +92,15 @@ describe("client.admin", () => {
     expect(got.email).toBe("sdk.raw@example.com");
   });
 
+  it("exposes the raw Connect clients of the key and organization services", async () => {
+    const org = await client.raw.organizations.createOrganization({ organization: { name: "SDK org" }, organizationId: "org_sdk-raw" });
+    expect(org.id).toBe("org_sdk-raw");
+    const created = await client.raw.apiKeys.createApiKey({ name: "sdk key", scopes: ["admin:users:read"], organizationId: org.id });
+    expect(created.secret).toMatch(/^ak_live_/);
+    const listed = await client.raw.apiKeys.listApiKeys({});
+    expect(listed.apiKeys.map((k) => k.id)).toContain(created.apiKey?.id);
+  });
+
   it("answers network failures with an AvnologyError too", async () => {
     const offline = createAvnologyClient({ baseUrl: "http://127.0.0.1:1", apiKey: "" });
     const err = await offline.admin.getUser("usr_x").catch((e: unknown) => e);

@@ -4,7 +4,7 @@
 import type { Caller } from "../../auth/caller.js";
 import { checkAdminOnlyFields, requireScope, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
 import { AppError, resourceField, validationError, type Violation } from "../../domain/errors.js";
-import type { Identity, IdentityFields } from "../../domain/identity.js";
+import { emailLocalPart, type Identity, type IdentityFields } from "../../domain/identity.js";
 import { validateIdentityFields } from "../../domain/identity-validation.js";
 import { checkPasswordPolicy } from "../../passwords/password-policy.js";
 import type { UniqueField } from "../../store/identity-store.js";
@@ -55,7 +55,7 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
   const passwordViolations = input.initialPassword
     ? checkPasswordPolicy(
         input.initialPassword,
-        { emailLocalPart: localPart(fields.email), username: fields.username },
+        { emailLocalPart: emailLocalPart(fields.email), username: fields.username },
         deps.passwordPolicy,
         "initial_password",
       )
@@ -102,10 +102,6 @@ async function namesUnknownOrganization(deps: IdentityDeps, caller: Caller, orga
   return !(await deps.organizations.exists(caller.tenantId, organizationId));
 }
 
-function localPart(email: string): string {
-  const at = email.lastIndexOf("@");
-  return at > 0 ? email.slice(0, at) : "";
-}
 
 /** The spec's `details.value` echoes the offending value of the first field, when it is a short string field. */
 function firstValue(violation: Violation | undefined, fields: IdentityFields): string | undefined {

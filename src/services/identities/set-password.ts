@@ -5,7 +5,7 @@
 import type { Caller } from "../../auth/caller.js";
 import { requireScope, requireTenantCaller } from "../../auth/permissions.js";
 import { AppError, validationError } from "../../domain/errors.js";
-import type { Identity } from "../../domain/identity.js";
+import { emailLocalPart, type Identity } from "../../domain/identity.js";
 import { checkPasswordPolicy } from "../../passwords/password-policy.js";
 import type { IdentityDeps } from "./deps.js";
 import { findVisibleIdentity, maxUnconditionalAttempts, retryPause } from "./visible-identity.js";
@@ -17,7 +17,7 @@ export async function setPassword(deps: IdentityDeps, caller: Caller, id: string
     const current = await findVisibleIdentity(deps, caller, id);
     const violations = checkPasswordPolicy(
       password,
-      { emailLocalPart: localPart(current.email), username: current.username },
+      { emailLocalPart: emailLocalPart(current.email), username: current.username },
       deps.passwordPolicy,
       "password",
     );
@@ -40,7 +40,3 @@ export async function setPassword(deps: IdentityDeps, caller: Caller, id: string
   }
 }
 
-function localPart(email: string): string {
-  const at = email.lastIndexOf("@");
-  return at > 0 ? email.slice(0, at) : "";
-}
