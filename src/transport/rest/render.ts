@@ -14,6 +14,14 @@ function withNulls(schema: DescMessage, message: Message, json: JsonObject): Jso
   const out: JsonObject = {};
   for (const field of schema.fields) {
     const value = json[field.name];
+    if (field.fieldKind === "list" && field.listKind === "message" && Array.isArray(value)) {
+      // Repeated resources (list responses) render like single ones.
+      const items = (message as unknown as Record<string, Message[]>)[field.localName]!;
+      out[field.name] = value.map((item, i) =>
+        isJsonObject(item) && !field.message.typeName.startsWith("google.protobuf.") ? withNulls(field.message, items[i]!, item) : item,
+      );
+      continue;
+    }
     if (field.fieldKind !== "message" || field.oneof) {
       if (value !== undefined) out[field.name] = value;
       continue;
@@ -39,4 +47,8 @@ export function renderError(err: AppError): JsonObject {
   }
   if (details.retryAfterSeconds !== undefined) body["retry_after_seconds"] = details.retryAfterSeconds;
   return { error: { code: err.code, message: err.message, status: err.entry.http, details: body } };
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
