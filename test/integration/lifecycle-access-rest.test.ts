@@ -56,7 +56,7 @@ describe("an organization-bound key over REST", () => {
     expect(res.status).toBe(404);
     expect(res.json.error.code).toBe("AVNOLOGY_AUTH_040");
     expect(res.json.error.code).toBe(missing.json.error.code);
-    expect((await server.db.collection<{ _id: string }>("identities").findOne({ _id: theirs.id }))?.["display_name"]).toBe("");
+    expect((await server.db.collection<{ _id: string; display_name: string }>("identities").findOne({ _id: theirs.id }))?.display_name).toBe("");
   });
 
   it("updates its own identity, but gets 403 naming admin_metadata when it writes that", async () => {
