@@ -9,7 +9,12 @@ import { createBreachChecker } from "./passwords/breach-checker.js";
 import { loadBreachedList } from "./passwords/breached-list.js";
 import { createPasswordHasher } from "./passwords/hasher.js";
 import { createIdentityService } from "./services/identities/index.js";
+import { createBudgetSync } from "./reliability/rate-limit/sync.js";
+import { createRateLimiter } from "./reliability/rate-limit/limiter.js";
+import { runPeriodically } from "./reliability/periodic.js";
+import { createIdempotencyStore } from "./store/idempotency-store.js";
 import { createIdentityStore } from "./store/identity-store.js";
+import { createRateLimitStore } from "./store/rate-limit-store.js";
 import { connectDatabase } from "./store/mongo.js";
 import { clientAddressHeader } from "./transport/client-address.js";
 import { createIdentityHandlers } from "./transport/connect/identity-handlers.js";
@@ -38,7 +43,24 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   if (config.insecureDevAllowUnauthenticated) {
     logger.warn("INSECURE_DEV_ALLOW_UNAUTHENTICATED=1: calls without credentials are let through. Never in production.");
   }
-  const pipeline = { callers: createInsecureDevCallerResolver(config.insecureDevAllowUnauthenticated), logger };
+  const idempotencyStore = await createIdempotencyStore(database.db, config.idempotency);
+  const limiter = createRateLimiter();
+  const budgetSync = createBudgetSync(limiter, await createRateLimitStore(database.db));
+  const background = [
+    runPeriodically("rate-limit sync", config.rateLimits.syncIntervalMs, budgetSync.sync, logger),
+    runPeriodically(
+      "idempotency cleanup",
+      config.idempotency.cleanupIntervalMs,
+      async () => void (await idempotencyStore.deleteExpired(new Date())),
+      logger,
+    ),
+  ];
+  const pipeline = {
+    callers: createInsecureDevCallerResolver(config.insecureDevAllowUnauthenticated),
+    logger,
+    rateLimits: { limiter, config: config.rateLimits },
+    idempotency: { store: idempotencyStore, now: () => new Date(), logger },
+  };
   const registrations = [registerService(IdentityService, createIdentityHandlers(identities), pipeline)];
 
   const rest = createRestHandler(registrations, { maxBodyBytes: config.maxBodyBytes });
@@ -60,6 +82,9 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   return {
     handler,
     listen: () => listen(handler, config.port, config.host),
-    close: () => database.close(),
+    async close() {
+      await Promise.all(background.map((task) => task.stop()));
+      await database.close();
+    },
   };
 }
