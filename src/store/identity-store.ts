@@ -2,7 +2,7 @@
 import type { Collection, Db } from "mongodb";
 import type { Identity, IdentityState, JsonObject } from "../domain/identity.js";
 import { normalizeEmail, normalizeUsername } from "../domain/identity.js";
-import { duplicateKeyIndex } from "./mongo.js";
+import { createIndexesOneByOne, duplicateKeyIndex } from "./mongo.js";
 
 /** The stored shape. Field names are snake_case like the API. */
 interface IdentityDocument {
@@ -107,7 +107,7 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
 }
 
 async function ensureIndexes(identities: Collection<IdentityDocument>): Promise<void> {
-  await identities.createIndexes([
+  await createIndexesOneByOne(identities, [
     { key: { tenant_id: 1, email_key: 1 }, name: indexNames.email, unique: true },
     // Partial and sparse indexes are not available on FerretDB, so identities
     // without a username/external_id store a per-identity sentinel instead of

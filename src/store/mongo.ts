@@ -1,7 +1,7 @@
 // Opening the database. The store folder is the only code that imports
 // `mongodb`; everything here must work on MongoDB and on FerretDB (no
 // transactions, no partial/sparse/TTL indexes, no collation).
-import { MongoClient, MongoServerError, type Db } from "mongodb";
+import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription } from "mongodb";
 
 export interface Database {
   readonly db: Db;
@@ -38,4 +38,18 @@ export function duplicateKeyIndex(err: unknown): string | undefined {
   if (keyPattern) return Object.keys(keyPattern).join(",");
   const match = /index: (\S+)/.exec(err.message);
   return match?.[1] ?? "";
+}
+
+/**
+ * Creates indexes one createIndexes command each. FerretDB 1.24 drops the
+ * connection (a server-side panic, "slice bounds out of range") when one
+ * createIndexes command names two or more indexes that already exist, i.e.
+ * whenever a second instance starts, or one restarts, on an existing database.
+ * One index per command is idempotent on both servers.
+ */
+export async function createIndexesOneByOne<T extends Document>(
+  collection: Collection<T>,
+  indexes: readonly IndexDescription[],
+): Promise<void> {
+  for (const index of indexes) await collection.createIndexes([index]);
 }
