@@ -4,15 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rest, specExampleBody } from "../support/rest.js";
 import { startServiceProcesses, type ServiceProcesses } from "../support/processes.js";
+import { testRateLimits } from "../support/test-server.js";
 
-const generous = {
-  RATE_LIMIT_CREDENTIAL_RPS: "100000",
-  RATE_LIMIT_CREDENTIAL_BURST: "100000",
-  RATE_LIMIT_TENANT_RPS: "100000",
-  RATE_LIMIT_TENANT_BURST: "100000",
-  RATE_LIMIT_PASSWORD_RPS: "100000",
-  RATE_LIMIT_PASSWORD_BURST: "100000",
-};
+const generous = testRateLimits;
 
 describe("idempotency across two processes", () => {
   let pair: ServiceProcesses;
