@@ -77,9 +77,11 @@ export function idempotencyStep(
 /**
  * Outcomes worth replaying: the request ran and answered a client fault
  * (validation, conflict, not found). Never 401/403/429 (the client may fix
- * credentials or wait) nor 5xx (a retry may succeed).
+ * credentials or wait), nor 5xx (a retry may succeed), nor another key's
+ * in-flight/mismatch answer.
  */
 export function isKeptOutcome(error: AppError): boolean {
+  if (error.code === "AVNOLOGY_AUTH_030" || error.code === "AVNOLOGY_AUTH_031") return false;
   const status = error.entry.http;
   return status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 429;
 }
