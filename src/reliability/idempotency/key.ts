@@ -3,7 +3,7 @@
 // arrives as the same HTTP/2 header) and the request's `request_id` field
 // (AIP-155) are two spellings of one key.
 import { createHash } from "node:crypto";
-import type { DescMessage, Message } from "@bufbuild/protobuf";
+import { ScalarType, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { AppError } from "../../domain/errors.js";
 
 export const idempotencyKeyHeader = "Idempotency-Key";
@@ -14,7 +14,7 @@ const validKey = /^[\x20-\x7e]{1,255}$/;
 /** True when the method takes part in idempotency: its request has `string request_id`. */
 export function hasRequestIdField(schema: DescMessage): boolean {
   const field = schema.fields.find((f) => f.name === "request_id");
-  return field?.fieldKind === "scalar" && field.scalar === 9 /* ScalarType.STRING */;
+  return field?.fieldKind === "scalar" && field.scalar === ScalarType.STRING;
 }
 
 /** True for a `validate_only` request that asks for a dry run: it neither uses nor consumes a key. */
