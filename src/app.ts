@@ -16,12 +16,17 @@ import { createApiKeyService } from "./services/api-keys/index.js";
 import { createIdentityService } from "./services/identities/index.js";
 import { createOrganizationService } from "./services/organizations/index.js";
 import { createApiKeyStore } from "./store/api-key-store.js";
+import { createBudgetSync } from "./reliability/rate-limit/sync.js";
+import { createRateLimiter } from "./reliability/rate-limit/limiter.js";
+import { runPeriodically } from "./reliability/periodic.js";
+import { createIdempotencyStore } from "./store/idempotency-store.js";
 import { createIdentityStore } from "./store/identity-store.js";
+import { createRateLimitStore } from "./store/rate-limit-store.js";
 import { connectDatabase } from "./store/mongo.js";
 import { createOrganizationStore } from "./store/organization-store.js";
 import { createTenantStore } from "./store/tenant-store.js";
 import { clientAddressHeader } from "./transport/client-address.js";
-import { createApiKeyHandlers } from "./transport/connect/api-key-handlers.js";
+import { apiKeyReplayResponses, createApiKeyHandlers } from "./transport/connect/api-key-handlers.js";
 import { createConnectHandler } from "./transport/connect/connect-handler.js";
 import { createCors } from "./transport/cors.js";
 import { createIdentityHandlers } from "./transport/connect/identity-handlers.js";
@@ -93,10 +98,27 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   });
   const organizations = createOrganizationService({ store: organizationStore, now });
 
-  const pipeline = { callers, logger };
+  const idempotencyStore = await createIdempotencyStore(database.db, config.idempotency);
+  const limiter = createRateLimiter();
+  const budgetSync = createBudgetSync(limiter, await createRateLimitStore(database.db));
+  const background = [
+    runPeriodically("rate-limit sync", config.rateLimits.syncIntervalMs, budgetSync.sync, logger),
+    runPeriodically(
+      "idempotency cleanup",
+      config.idempotency.cleanupIntervalMs,
+      async () => void (await idempotencyStore.deleteExpired(new Date())),
+      logger,
+    ),
+  ];
+  const pipeline = {
+    callers,
+    logger,
+    rateLimits: { limiter, config: config.rateLimits },
+    idempotency: { store: idempotencyStore, now: () => new Date(), logger },
+  };
   const registrations = [
     registerService(IdentityService, createIdentityHandlers(identities), pipeline),
-    registerService(ApiKeyService, createApiKeyHandlers(apiKeys), pipeline),
+    registerService(ApiKeyService, createApiKeyHandlers(apiKeys), pipeline, { replayResponse: apiKeyReplayResponses }),
     registerService(OrganizationService, createOrganizationHandlers(organizations), pipeline),
   ];
 
@@ -117,6 +139,9 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   return {
     handler,
     listen: () => listen(handler, config.port, config.host),
-    close: () => database.close(),
+    async close() {
+      await Promise.all(background.map((task) => task.stop()));
+      await database.close();
+    },
   };
 }

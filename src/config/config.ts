@@ -25,6 +25,32 @@ export interface Config {
   readonly auth: AuthConfig;
   /** Browser origins allowed to call (CORS_ORIGINS, comma-separated; `*` = any; empty = none). */
   readonly corsOrigins: readonly string[];
+  readonly idempotency: {
+    /** How long a finished outcome is replayed (ms). */
+    readonly retentionMs: number;
+    /** How long an in-progress record blocks its key before it may be taken over (ms). */
+    readonly inProgressLeaseMs: number;
+    /** How often expired records are deleted (ms). */
+    readonly cleanupIntervalMs: number;
+  };
+  readonly rateLimits: RateLimitConfig;
+}
+
+/** A token bucket: `ratePerSecond` refill, at most `burst` tokens; rate 0 disables it. */
+export interface BucketConfig {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+}
+
+export interface RateLimitConfig {
+  readonly credential: BucketConfig;
+  readonly tenant: BucketConfig;
+  /** Calls that hash a password (Argon2id), per credential, on top of the two above. */
+  readonly password: BucketConfig;
+  /** How often consumption is exchanged with the other instances through MongoDB (ms). */
+  readonly syncIntervalMs: number;
+  /** Fully-qualified services never limited; a trailing `*` matches a prefix. */
+  readonly exemptServices: readonly string[];
 }
 
 export interface AuthConfig {
@@ -75,6 +101,18 @@ export function loadConfig(env: Env = process.env): Config {
     passwordMaxLength: int(env, "PASSWORD_MAX_LENGTH", 256, 64, 4096),
     auth: loadAuthConfig(env),
     corsOrigins: list(env, "CORS_ORIGINS"),
+    idempotency: {
+      retentionMs: int(env, "IDEMPOTENCY_RETENTION_SECONDS", 24 * 3600, 60, 30 * 24 * 3600) * 1000,
+      inProgressLeaseMs: int(env, "IDEMPOTENCY_IN_PROGRESS_LEASE_SECONDS", 60, 1, 3600) * 1000,
+      cleanupIntervalMs: int(env, "IDEMPOTENCY_CLEANUP_INTERVAL_SECONDS", 600, 1, 24 * 3600) * 1000,
+    },
+    rateLimits: {
+      credential: bucket(env, "RATE_LIMIT_CREDENTIAL", 50, 100),
+      tenant: bucket(env, "RATE_LIMIT_TENANT", 200, 400),
+      password: bucket(env, "RATE_LIMIT_PASSWORD", 5, 20),
+      syncIntervalMs: int(env, "RATE_LIMIT_SYNC_INTERVAL_MS", 500, 50, 60_000),
+      exemptServices: serviceList(env, "RATE_LIMIT_EXEMPT_SERVICES", ["grpc.health.v1.Health", "grpc.reflection.*"]),
+    },
   };
   return Object.freeze(config);
 }
@@ -87,6 +125,32 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new Error(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+/** `<PREFIX>_RPS` (0 = unlimited) and `<PREFIX>_BURST` (≥ 1 when limited). */
+function bucket(env: Env, prefix: string, rate: number, burst: number): BucketConfig {
+  const ratePerSecond = number(env, `${prefix}_RPS`, rate, 0, 1_000_000);
+  return { ratePerSecond, burst: int(env, `${prefix}_BURST`, burst, 1, 10_000_000) };
+}
+
+function number(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`${name} must be a number in [${min}, ${max}], got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function serviceList(env: Env, name: string, fallback: readonly string[]): readonly string[] {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  const items = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  for (const item of items) {
+    if (!/^[A-Za-z_][\w.]*\*?$/.test(item)) throw new Error(`${name}: ${JSON.stringify(item)} is not a service name or prefix*`);
+  }
+  return Object.freeze(items);
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {

@@ -84,6 +84,8 @@ export interface ErrorDetails {
   readonly retryAfterSeconds?: number;
   /** Extra string metadata for ErrorInfo.metadata. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Which quotas were exhausted (429): rendered as google.rpc.QuotaFailure. */
+  readonly quotaViolations?: readonly { readonly subject: string; readonly description: string }[];
   /** Response headers that go with the error (e.g. WWW-Authenticate). */
   readonly headers?: Readonly<Record<string, string>>;
 }

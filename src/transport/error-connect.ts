@@ -1,7 +1,7 @@
 // Renders an AppError for gRPC, gRPC-Web and Connect: the catalogue's code,
 // a google.rpc.ErrorInfo (reason = AVNOLOGY code, domain id.avnology.net),
 // a google.rpc.BadRequest for validation errors and a google.rpc.RetryInfo
-// when a retry may succeed. The AppError rides along as `cause` (never sent)
+// when a retry may succeed, plus a google.rpc.QuotaFailure for rate limits. The AppError rides along as `cause` (never sent)
 // so that the REST transcoder can render the same error in its own shape.
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
@@ -9,6 +9,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import {
   BadRequestSchema,
   ErrorInfoSchema,
+  QuotaFailureSchema,
   RetryInfoSchema,
 } from "../../gen/google/rpc/error_details_pb.js";
 import { AppError, errorDomain } from "../domain/errors.js";
@@ -29,6 +30,14 @@ export function toConnectError(err: unknown): ConnectError {
       desc: BadRequestSchema,
       value: create(BadRequestSchema, {
         fieldViolations: details.violations.map((v) => ({ field: v.field, description: v.message, reason: v.code })),
+      }),
+    });
+  }
+  if (details.quotaViolations && details.quotaViolations.length > 0) {
+    outgoing.push({
+      desc: QuotaFailureSchema,
+      value: create(QuotaFailureSchema, {
+        violations: details.quotaViolations.map((v) => ({ subject: v.subject, description: v.description })),
       }),
     });
   }

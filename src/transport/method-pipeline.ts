@@ -1,14 +1,21 @@
 // What runs around every RPC on every transport (gRPC, gRPC-Web, Connect and
 // REST, which calls the same wrapped implementations): resolve the caller
-// once, run the method, turn any failure into the catalogue's error, log it.
+// once, apply its rate limits, honour its idempotency key, run the method,
+// turn any failure into the catalogue's error, log it. Rate limits and
+// idempotency are driven by the contract (a `request_id` field, password
+// fields), so every method registered here gets them without its own code.
 // Kept as a wrapper of the implementations rather than a Connect interceptor
 // so the REST transcoder, which invokes implementations directly, gets the
 // very same behaviour.
-import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { Caller } from "../auth/caller.js";
+import type { RateLimitConfig } from "../config/config.js";
 import { AppError } from "../domain/errors.js";
+import { idempotencyStep, type IdempotencyDeps, type ReplayResponse } from "../reliability/idempotency/step.js";
+import type { RateLimiter } from "../reliability/rate-limit/limiter.js";
+import { rateLimitStep } from "../reliability/rate-limit/step.js";
 import { callerKey } from "./caller-context.js";
 import { clientAddressOf } from "./client-address.js";
 import { appErrorOf, toConnectError } from "./error-connect.js";
@@ -20,6 +27,24 @@ export interface CallerResolver {
 export interface PipelineDeps {
   readonly callers: CallerResolver;
   readonly logger: Logger;
+  /** Omitted: no rate limits (unit tests of other steps). */
+  readonly rateLimits?: { readonly limiter: RateLimiter; readonly config: RateLimitConfig };
+  /** Omitted: idempotency keys are ignored. */
+  readonly idempotency?: IdempotencyDeps;
+}
+
+/**
+ * Per-service options of registerService.
+ *
+ * `replayResponse`, by method localName (e.g. `createApiKey`): turns the
+ * stored response of an idempotent call into what a replay answers. Stored
+ * responses never hold secrets (fields marked `[debug_redact = true]` in the
+ * output message are cleared before storing), so a replayed CreateApiKey
+ * would answer an empty secret; the hook can say instead that the secret was
+ * shown once, e.g. `{ createApiKey: (m) => ({ ...m, secretShownOnce: true }) }`.
+ */
+export interface RegisterServiceOptions {
+  readonly replayResponse?: Partial<Record<string, ReplayResponse>>;
 }
 
 /** A service and its (wrapped) implementation, as registered on every transport. */
@@ -34,18 +59,23 @@ export function registerService<S extends DescService>(
   service: S,
   impl: ServiceImpl<S>,
   deps: PipelineDeps,
+  options: RegisterServiceOptions = {},
 ): ServiceRegistration {
   const wrapped: Record<string, UnaryFn> = {};
   for (const method of service.methods) {
     if (method.methodKind !== "unary") throw new Error(`${method.name}: only unary methods are supported`);
     const fn = (impl as unknown as Record<string, UnaryFn>)[method.localName];
     if (!fn) throw new Error(`${service.typeName}.${method.name} has no implementation`);
-    wrapped[method.localName] = wrapMethod(method, fn.bind(impl), deps);
+    wrapped[method.localName] = wrapMethod(method, fn.bind(impl), deps, options.replayResponse?.[method.localName]);
   }
   return { service, impl: wrapped };
 }
 
-function wrapMethod(method: DescMethod, fn: UnaryFn, deps: PipelineDeps): UnaryFn {
+function wrapMethod(method: DescMethod, fn: UnaryFn, deps: PipelineDeps, replayResponse?: ReplayResponse): UnaryFn {
+  // Steps run in this order: rate limit (cheap, before any database work),
+  // then idempotency (so a refused call never consumes a key), then the method.
+  const limit = deps.rateLimits && rateLimitStep(method, deps.rateLimits.limiter, deps.rateLimits.config);
+  const idempotent = deps.idempotency && idempotencyStep(method, deps.idempotency, replayResponse);
   return async (request, ctx) => {
     const started = performance.now();
     try {
@@ -54,7 +84,9 @@ function wrapMethod(method: DescMethod, fn: UnaryFn, deps: PipelineDeps): UnaryF
         clientAddress: clientAddressOf(ctx.requestHeader),
       });
       ctx.values.set(callerKey, caller);
-      return await fn(request, ctx);
+      const run = () => fn(request, ctx);
+      const once = idempotent ? () => idempotent(request as Message, ctx, caller, run) : run;
+      return await (limit ? limit(request as Message, ctx, caller, once) : once());
     } catch (err) {
       logFailure(deps.logger, method, ctx, err, performance.now() - started);
       throw toConnectError(err);

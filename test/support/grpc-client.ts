@@ -5,7 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { fromBinary, toBinary, type DescMessage, type DescService, type MessageShape, type MessageInitShape, create } from "@bufbuild/protobuf";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
-import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { BadRequestSchema, ErrorInfoSchema, QuotaFailureSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 
 export interface GrpcCallResult<O> {
   readonly response?: O;
@@ -56,10 +56,10 @@ export function createGrpcClient(service: DescService, port: number) {
   };
 }
 
-/** Decodes grpc-status-details-bin into the ErrorInfo / BadRequest / RetryInfo it carries. */
+/** Decodes grpc-status-details-bin into the ErrorInfo / BadRequest / RetryInfo / QuotaFailure it carries. */
 export function grpcErrorDetails(error: grpc.ServiceError) {
   const raw = error.metadata.get("grpc-status-details-bin")[0];
-  if (!raw) return { errorInfo: undefined, badRequest: undefined, retryInfo: undefined };
+  if (!raw) return { errorInfo: undefined, badRequest: undefined, retryInfo: undefined, quotaFailure: undefined };
   const status = fromBinary(StatusSchema, raw as Buffer);
   const unpack = <D extends DescMessage>(schema: D) => {
     for (const any of status.details) {
@@ -73,5 +73,6 @@ export function grpcErrorDetails(error: grpc.ServiceError) {
     errorInfo: unpack(ErrorInfoSchema),
     badRequest: unpack(BadRequestSchema),
     retryInfo: unpack(RetryInfoSchema),
+    quotaFailure: unpack(QuotaFailureSchema),
   };
 }

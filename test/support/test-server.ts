@@ -40,6 +40,15 @@ export function freshDatabaseUri(): string {
   return url.toString();
 }
 
+export const testRateLimits: Readonly<Record<string, string>> = {
+  RATE_LIMIT_CREDENTIAL_RPS: "100000",
+  RATE_LIMIT_CREDENTIAL_BURST: "100000",
+  RATE_LIMIT_TENANT_RPS: "100000",
+  RATE_LIMIT_TENANT_BURST: "100000",
+  RATE_LIMIT_PASSWORD_RPS: "100000",
+  RATE_LIMIT_PASSWORD_BURST: "100000",
+};
+
 export interface TestServerOptions extends AppOptions {
   /** Collects every log line the server writes (JSON strings), at level debug. */
   readonly logLines?: string[];
@@ -56,6 +65,9 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     // Tests send many bad credentials from 127.0.0.1 on purpose; the
     // throttle has its own test with a low limit.
     AUTH_FAILURE_LIMIT: "100000",
+    // Every test calls as one caller, much faster than any client would:
+    // budgets far above what a test file uses (rate-limit tests set their own).
+    ...testRateLimits,
     ...env,
   });
   const logger = options.logLines
@@ -73,17 +85,21 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   };
 
   const bootstrapAuth = { authorization: `Bearer ${config.auth.bootstrapKey ?? ""}` };
-  const created = await rest(baseUrl, "POST", "/v1/api-keys", { name: "Test tenant", scopes: [...scopes] }, bootstrapAuth);
-  const auth = { authorization: `Bearer ${created.json?.secret}` };
-  const exampleOrg = specExampleBody().identity.organization_id;
-  const org =
-    created.status === 201
-      ? await rest(baseUrl, "POST", `/v1/organizations?organization_id=${exampleOrg}`, { name: "Spec example" }, auth)
-      : created;
-  if (org.status !== 201) {
+  const setupError = async (res: { status: number; text: string }) => {
     await close();
-    throw new Error(`startTestServer: setting up the admin tenant answered ${org.status}: ${org.text}`);
-  }
+    return new Error(`startTestServer: setting up the admin tenant answered ${res.status}: ${res.text}`);
+  };
+  // The tenant's first key sets things up; the tests get a second all-scopes
+  // key whose rate-limit budget no setup call has touched.
+  const first = await rest(baseUrl, "POST", "/v1/api-keys", { name: "Test tenant", scopes: [...scopes] }, bootstrapAuth);
+  if (first.status !== 201) throw await setupError(first);
+  const setupAuth = { authorization: `Bearer ${first.json.secret}` };
+  const exampleOrg = specExampleBody().identity.organization_id;
+  const org = await rest(baseUrl, "POST", `/v1/organizations?organization_id=${exampleOrg}`, { name: "Spec example" }, setupAuth);
+  if (org.status !== 201) throw await setupError(org);
+  const created = await rest(baseUrl, "POST", "/v1/api-keys", { name: "Test admin", scopes: [...scopes] }, setupAuth);
+  if (created.status !== 201) throw await setupError(created);
+  const auth = { authorization: `Bearer ${created.json.secret}` };
   return {
     port: server.port,
     baseUrl,

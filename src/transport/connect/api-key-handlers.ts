@@ -2,7 +2,13 @@
 // response. The secret leaves the service only here, in CreateApiKeyResponse.
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { ApiKeyService, CreateApiKeyRequestSchema } from "../../../gen/avnology/identity/v1/api_key_service_pb.js";
+import { create, type Message } from "@bufbuild/protobuf";
+import {
+  ApiKeyService,
+  CreateApiKeyRequestSchema,
+  CreateApiKeyResponseSchema,
+  type CreateApiKeyResponse,
+} from "../../../gen/avnology/identity/v1/api_key_service_pb.js";
 import type { ApiKeyService as ApiKeyUseCases } from "../../services/api-keys/index.js";
 import { callerOf } from "../caller-context.js";
 import { outputOnlyViolations } from "../output-only.js";
@@ -31,3 +37,13 @@ export function createApiKeyHandlers(keys: ApiKeyUseCases): ServiceImpl<typeof A
     },
   };
 }
+
+/**
+ * What an idempotent replay of CreateApiKey answers: the stored response
+ * (its secret already cleared, being `debug_redact`) saying that the secret
+ * was shown once. Passed to registerService as `replayResponse`.
+ */
+export const apiKeyReplayResponses = {
+  createApiKey: (stored: Message): Message =>
+    create(CreateApiKeyResponseSchema, { ...(stored as CreateApiKeyResponse), secret: "", secretShownOnce: true }),
+};

@@ -28,7 +28,7 @@ export function createRestHandler(registrations: readonly ServiceRegistration[],
 
   return async function handleRest(req: NodeRequest, res: NodeResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const responseHeader = new Headers();
+    let responseHeader = new Headers();
     try {
       const match = matchRoute(routes, (req.method ?? "GET").toUpperCase(), url.pathname);
       if (match.kind === "not_found") throw new AppError("AVNOLOGY_AUTH_905", { value: url.pathname });
@@ -49,6 +49,9 @@ export function createRestHandler(registrations: readonly ServiceRegistration[],
         responseHeader,
         contextValues: createContextValues(),
       });
+      // The context holds its own copy: headers set by the pipeline (rate
+      // limits, Idempotent-Replayed) go out with errors too.
+      responseHeader = ctx.responseHeader;
       const impl = implOf.get(route.service.typeName)?.[route.method.localName];
       if (!impl) throw new Error(`no implementation for ${route.method.name}`);
       const output = (await impl(request as never, ctx)) as Message;
