@@ -114,7 +114,7 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
     callers,
     logger,
     rateLimits: { limiter, config: config.rateLimits },
-    idempotency: { store: idempotencyStore, now: () => new Date(), logger },
+    idempotency: { store: idempotencyStore, now: () => new Date(), logger, fingerprintKey: config.auth.apiKeyPepper },
   };
   const registrations = [
     registerService(IdentityService, createIdentityHandlers(identities), pipeline),

@@ -24,6 +24,8 @@ export interface IdempotencyDeps {
   readonly store: IdempotencyStore;
   readonly now: () => Date;
   readonly logger: Logger;
+  /** Server secret keying the request fingerprints (they may cover passwords). */
+  readonly fingerprintKey: string;
 }
 
 type Next = () => Promise<unknown>;
@@ -44,7 +46,7 @@ export function idempotencyStep(
     if (key === undefined) return next();
 
     const id = scopedKeyId(caller.tenantId, caller.subject, key);
-    const fingerprint = requestFingerprint(method, request);
+    const fingerprint = requestFingerprint(method, request, deps.fingerprintKey);
     const begun = await deps.store.begin({ id, method: methodName, fingerprint, now: deps.now() });
     if (begun.kind !== "acquired") {
       if (begun.fingerprint !== fingerprint) throw new AppError("AVNOLOGY_AUTH_030", { field: idempotencyKeyHeader });

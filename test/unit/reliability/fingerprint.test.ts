@@ -8,6 +8,7 @@ import {
 import { canonicalJson, requestFingerprint } from "../../../src/reliability/idempotency/fingerprint.js";
 import { withoutSecrets } from "../../../src/reliability/idempotency/redact.js";
 
+const key = "server-secret-for-fingerprints";
 const createMethod = IdentityService.method.createIdentity;
 const getMethod = IdentityService.method.getIdentity;
 
@@ -19,16 +20,22 @@ const request = (traits: Record<string, string>, extra: Record<string, unknown> 
   create(CreateIdentityRequestSchema, { ...init(traits), ...extra });
 
 describe("requestFingerprint", () => {
+  it("is keyed: another server secret gives another fingerprint, and no unkeyed SHA-256 of the request matches", () => {
+    const r = request({});
+    expect(requestFingerprint(createMethod, r, key)).not.toBe(requestFingerprint(createMethod, r, "another-secret"));
+    expect(requestFingerprint(createMethod, r, key)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it("is the same whatever the order of map and Struct keys", () => {
     const a = request({ department: "Engineering", floor: "3" });
     const b = request({ floor: "3", department: "Engineering" });
-    expect(requestFingerprint(createMethod, a)).toBe(requestFingerprint(createMethod, b));
+    expect(requestFingerprint(createMethod, a, key)).toBe(requestFingerprint(createMethod, b, key));
   });
 
   it("ignores request_id, which is the key itself", () => {
     const a = request({}, { requestId: "one" });
     const b = request({}, { requestId: "two" });
-    expect(requestFingerprint(createMethod, a)).toBe(requestFingerprint(createMethod, b));
+    expect(requestFingerprint(createMethod, a, key)).toBe(requestFingerprint(createMethod, b, key));
   });
 
   it.each([
@@ -38,17 +45,17 @@ describe("requestFingerprint", () => {
   ])("differs for %s", (_name, change) => {
     const base = request({});
     const changed = request({}, change);
-    expect(requestFingerprint(createMethod, changed)).not.toBe(requestFingerprint(createMethod, base));
+    expect(requestFingerprint(createMethod, changed, key)).not.toBe(requestFingerprint(createMethod, base, key));
   });
 
   it("differs between methods for requests that encode the same (empty) body", () => {
     const emptyCreate = create(CreateIdentityRequestSchema, {});
     const emptyGet = create(GetIdentityRequestSchema, {});
-    expect(requestFingerprint(createMethod, emptyCreate)).not.toBe(requestFingerprint(getMethod, emptyGet));
+    expect(requestFingerprint(createMethod, emptyCreate, key)).not.toBe(requestFingerprint(getMethod, emptyGet, key));
   });
 
   it("is a SHA-256 hex digest and does not contain the password", () => {
-    const fp = requestFingerprint(createMethod, request({}));
+    const fp = requestFingerprint(createMethod, request({}), key);
     expect(fp).toMatch(/^[0-9a-f]{64}$/);
   });
 });

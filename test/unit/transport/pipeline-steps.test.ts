@@ -96,7 +96,7 @@ function clientFor(
       callers: resolver,
       logger,
       ...(rateLimits ? { rateLimits: { limiter: createRateLimiter(), config: rateLimits } } : {}),
-      idempotency: { store: memoryIdempotencyStore(), now: () => new Date(), logger },
+      idempotency: { store: memoryIdempotencyStore(), now: () => new Date(), logger, fingerprintKey: "test-key" },
     },
     options,
   );
