@@ -1,8 +1,9 @@
 // Renders an AppError for gRPC, gRPC-Web and Connect: the catalogue's code,
 // a google.rpc.ErrorInfo (reason = AVNOLOGY code, domain id.avnology.net),
 // a google.rpc.BadRequest for validation errors and a google.rpc.RetryInfo
-// when a retry may succeed, plus a google.rpc.QuotaFailure for rate limits. The AppError rides along as `cause` (never sent)
-// so that the REST transcoder can render the same error in its own shape.
+// when a retry may succeed, plus a google.rpc.QuotaFailure for rate limits.
+// The AppError rides along as `cause` (never sent) so that the REST
+// transcoder can render the same error in its own shape.
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -41,15 +42,20 @@ export function toConnectError(err: unknown): ConnectError {
       }),
     });
   }
-  const headers = new Headers(details.headers);
   if (details.retryAfterSeconds !== undefined) {
     outgoing.push({
       desc: RetryInfoSchema,
       value: create(RetryInfoSchema, { retryDelay: durationFromMs(details.retryAfterSeconds * 1000) }),
     });
-    headers.set("retry-after", String(details.retryAfterSeconds));
   }
-  return new ConnectError(appError.message, appError.entry.grpc, headers, outgoing, appError);
+  return new ConnectError(appError.message, appError.entry.grpc, errorHeaders(appError), outgoing, appError);
+}
+
+/** The HTTP headers that go with an error on every transport (WWW-Authenticate, Retry-After, RateLimit...). */
+export function errorHeaders(appError: AppError): Headers {
+  const headers = new Headers(appError.details.headers);
+  if (appError.details.retryAfterSeconds !== undefined) headers.set("retry-after", String(appError.details.retryAfterSeconds));
+  return headers;
 }
 
 /** The AppError behind an error thrown by a service method, for the REST renderer. */

@@ -7,8 +7,7 @@ import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { MongoClient, type Db } from "mongodb";
-import { scopes } from "../../src/auth/caller.js";
-import { rest, specExampleBody } from "./rest.js";
+import { setUpAdminTenant } from "./admin-tenant.js";
 import { freshDatabaseUri } from "./test-server.js";
 
 export interface ServiceProcess {
@@ -34,16 +33,7 @@ export async function startServiceProcesses(count: number, env: Record<string, s
   const instances: ServiceProcess[] = [];
   for (let i = 0; i < count; i++) instances.push(await startProcess({ ...shared, ...env, MONGODB_URI: mongodbUri }));
   const client = await MongoClient.connect(mongodbUri);
-  const tenant = await rest(instances[0]!.baseUrl, "POST", "/v1/api-keys", { name: "Process tenant", scopes: [...scopes] }, {
-    authorization: `Bearer ${bootstrapKey}`,
-  });
-  if (tenant.status !== 201) throw new Error(`creating the processes' tenant answered ${tenant.status}: ${tenant.text}`);
-  const auth = { authorization: `Bearer ${tenant.json.secret}` };
-  // The organization the spec's example names, as in startTestServer.
-  const org = await rest(instances[0]!.baseUrl, "POST", `/v1/organizations?organization_id=${specExampleBody().identity.organization_id}`, {
-    name: "Spec example",
-  }, auth);
-  if (org.status !== 201) throw new Error(`creating the example organization answered ${org.status}: ${org.text}`);
+  const { auth } = await setUpAdminTenant(instances[0]!.baseUrl, bootstrapKey);
   return {
     instances,
     db: client.db(),

@@ -8,10 +8,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import { MongoClient, type Db } from "mongodb";
 import { buildApp, type AppOptions } from "../../src/app.js";
-import { scopes } from "../../src/auth/caller.js";
 import { loadConfig, type Config } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
-import { rest, specExampleBody } from "./rest.js";
+import { setUpAdminTenant } from "./admin-tenant.js";
 
 export interface TestServer {
   readonly port: number;
@@ -85,29 +84,16 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   };
 
   const bootstrapAuth = { authorization: `Bearer ${config.auth.bootstrapKey ?? ""}` };
-  const setupError = async (res: { status: number; text: string }) => {
+  const tenant = await setUpAdminTenant(baseUrl, config.auth.bootstrapKey ?? "").catch(async (err: unknown) => {
     await close();
-    return new Error(`startTestServer: setting up the admin tenant answered ${res.status}: ${res.text}`);
-  };
-  // The tenant's first key sets things up; the tests get a second all-scopes
-  // key whose rate-limit budget no setup call has touched.
-  const first = await rest(baseUrl, "POST", "/v1/api-keys", { name: "Test tenant", scopes: [...scopes] }, bootstrapAuth);
-  if (first.status !== 201) throw await setupError(first);
-  const setupAuth = { authorization: `Bearer ${first.json.secret}` };
-  const exampleOrg = specExampleBody().identity.organization_id;
-  const org = await rest(baseUrl, "POST", `/v1/organizations?organization_id=${exampleOrg}`, { name: "Spec example" }, setupAuth);
-  if (org.status !== 201) throw await setupError(org);
-  const created = await rest(baseUrl, "POST", "/v1/api-keys", { name: "Test admin", scopes: [...scopes] }, setupAuth);
-  if (created.status !== 201) throw await setupError(created);
-  const auth = { authorization: `Bearer ${created.json.secret}` };
+    throw err;
+  });
   return {
     port: server.port,
     baseUrl,
     config,
     db: client.db(),
-    auth,
-    tenantId: created.json.api_key.tenant_id,
-    adminKeyId: created.json.api_key.id,
+    ...tenant,
     bootstrapAuth,
     close,
   };

@@ -8,7 +8,8 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { create, type Message } from "@bufbuild/protobuf";
 import { createContextValues, createHandlerContext } from "@connectrpc/connect";
 import { AppError } from "../../domain/errors.js";
-import { appErrorOf } from "../error-connect.js";
+import { isValidateOnly } from "../../reliability/idempotency/key.js";
+import { appErrorOf, errorHeaders } from "../error-connect.js";
 import { readJsonBody } from "../http-body.js";
 import type { ServiceRegistration } from "../method-pipeline.js";
 import { bindRequest } from "./request-binding.js";
@@ -56,21 +57,14 @@ export function createRestHandler(registrations: readonly ServiceRegistration[],
       if (!impl) throw new Error(`no implementation for ${route.method.name}`);
       const output = (await impl(request as never, ctx)) as Message;
       // AIP-163: a validate_only create creates nothing, so it answers 200, not 201.
-      const status = route.successStatus === 201 && isValidateOnly(request) ? 200 : route.successStatus;
+      const status = route.successStatus === 201 && isValidateOnly(route.method.input, request) ? 200 : route.successStatus;
       send(res, status, ctx.responseHeader, status === 204 ? undefined : renderOutput(route, output));
     } catch (err) {
       const appError = appErrorOf(err);
-      for (const [name, value] of Object.entries(appError.details.headers ?? {})) responseHeader.set(name, value);
-      if (appError.details.retryAfterSeconds !== undefined) {
-        responseHeader.set("retry-after", String(appError.details.retryAfterSeconds));
-      }
+      errorHeaders(appError).forEach((value, name) => responseHeader.set(name, value));
       send(res, appError.entry.http, responseHeader, renderError(appError));
     }
   };
-}
-
-function isValidateOnly(request: Message): boolean {
-  return (request as unknown as { validateOnly?: unknown }).validateOnly === true;
 }
 
 function renderOutput(route: RestRoute, output: Message) {
