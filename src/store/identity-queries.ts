@@ -106,8 +106,9 @@ export function byEmailQuery(tenantId: string, email: string): PointQuery {
 /**
  * Identities of the tenant holding any of these unique values: one $or
  * branch per unique index, each naming the tenant itself, so MongoDB answers
- * each branch from its own index (an OR of index scans) rather than relying
- * on pushing an outer tenant_id into the branches.
+ * each branch from its own index (an OR of index scans) without relying on
+ * pushing an outer predicate into the branches. The outer tenant_id is for
+ * FerretDB, which pushes only top-level equalities down to SQL.
  */
 export function takenQuery(
   tenantId: string,
@@ -124,7 +125,7 @@ export function takenQuery(
     or.push({ tenant_id: tenantId, external_id_key: values.externalId });
     indexes.push(uniqueIndexes.externalId);
   }
-  return { filter: { $or: or, ...(excludeId === undefined ? {} : { _id: { $ne: excludeId } }) }, indexes };
+  return { filter: { tenant_id: tenantId, $or: or, ...(excludeId === undefined ? {} : { _id: { $ne: excludeId } }) }, indexes };
 }
 
 /** The oldest-first keyset query for one page. */
@@ -156,18 +157,27 @@ export function listQuery(tenantId: string, f: IdentityListFilter, after: ListCu
   if (f.organizationId !== undefined) equality["organization_id"] = f.organizationId;
   if (f.state !== undefined) equality["state"] = f.state;
 
-  const and: Record<string, unknown>[] = [equality];
+  // One flat document (no $and): FerretDB pushes top-level equalities down to
+  // SQL and evaluates $and/$or in Go after reading every document of the
+  // collection; MongoDB plans both forms alike.
+  const filter: Record<string, unknown> = { ...equality };
+  const from = latest(f.createdAfter, after?.createdAt);
   const range: Record<string, Date> = {};
-  if (f.createdAfter !== undefined) range["$gte"] = f.createdAfter;
+  if (from !== undefined) range["$gte"] = from;
   if (f.createdBefore !== undefined) range["$lt"] = f.createdBefore;
-  if (Object.keys(range).length > 0) and.push({ created_at: range });
+  if (Object.keys(range).length > 0) filter["created_at"] = range;
   if (after !== undefined) {
     // Strictly after the cursor in (created_at, _id) order: items inserted or
-    // deleted meanwhile never shift the ones that existed throughout.
-    // The leading $gte bounds the index scan itself; the $or breaks ties on _id.
-    and.push({ created_at: { $gte: after.createdAt } });
-    and.push({ $or: [{ created_at: { $gt: after.createdAt } }, { created_at: after.createdAt, _id: { $gt: after.id } }] });
+    // deleted meanwhile never shift the ones that existed throughout. The
+    // $gte above bounds the index scan itself; the $or breaks ties on _id.
+    filter["$or"] = [{ created_at: { $gt: after.createdAt } }, { created_at: after.createdAt, _id: { $gt: after.id } }];
   }
   const unique = (Object.values(uniqueIndexes) as string[]).includes(index);
-  return { filter: and.length === 1 ? equality : { $and: and }, sort: unique ? {} : { created_at: 1, _id: 1 }, index };
+  return { filter, sort: unique ? {} : { created_at: 1, _id: 1 }, index };
+}
+
+function latest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a.getTime() >= b.getTime() ? a : b;
 }
