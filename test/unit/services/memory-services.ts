@@ -17,9 +17,12 @@ import { createMemoryStores } from "../../../src/store/memory/index.js";
 
 export const breachedPassword = "password123";
 
-export function memoryServices(overrides: Partial<Stores> = {}) {
+/** The cheapest Argon2id; `timeCost` above it makes earlier hashes "older parameters". */
+export const cheapArgon2 = { memoryCost: 1024, timeCost: 1, parallelism: 1, maxConcurrent: 2, maxQueue: 64 };
+
+export function memoryServices(overrides: Partial<Stores> = {}, argon2 = cheapArgon2) {
   const stores = { ...createMemoryStores(), ...overrides };
-  const realHasher = createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1, maxConcurrent: 2, maxQueue: 64 });
+  const realHasher = createPasswordHasher(argon2);
   /** Every password hashed (the decoy hash of VerifyPassword included). */
   const hashed: string[] = [];
   const hasher = {
