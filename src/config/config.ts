@@ -208,7 +208,7 @@ function loadOAuthConfig(env: Env): OAuthConfig | undefined {
   };
 }
 
-/** `{name: value}`, or nothing when value is undefined (exactOptionalPropertyTypes-friendly). */
+/** `{name: value}`, or nothing when value is undefined: an unset option is absent from the frozen config, not present as `undefined`. */
 function optional<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [name]: value }) as { [P in K]?: V };
 }

@@ -1,6 +1,5 @@
 // What the API key use cases need, passed in by the composition root.
-import type { ApiKeyStore } from "../../store/api-key-store.js";
-import type { TenantStore } from "../../store/tenant-store.js";
+import type { ApiKeyStore, TenantStore } from "../../store/interfaces.js";
 
 export interface OrganizationLookup {
   exists(tenantId: string, organizationId: string): Promise<boolean>;

@@ -1,6 +1,6 @@
 // What the identity use cases need, passed in by the composition root.
 import type { PasswordPolicy } from "../../passwords/password-policy.js";
-import type { IdentityStore } from "../../store/identity-store.js";
+import type { IdentityStore } from "../../store/interfaces.js";
 
 export interface PasswordHashing {
   hash(password: string): Promise<string>;

@@ -1,5 +1,5 @@
 // What the organization use cases need, passed in by the composition root.
-import type { OrganizationStore } from "../../store/organization-store.js";
+import type { OrganizationStore } from "../../store/interfaces.js";
 
 export interface OrganizationDeps {
   readonly store: OrganizationStore;
