@@ -2,7 +2,7 @@
 // password policy and breach check, validate_only, Argon2id, and the unique
 // indexes deciding duplicates.
 import type { Caller } from "../../auth/caller.js";
-import { checkAdminOnlyFields, requireScope, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
+import { checkAdminOnlyFields, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
 import { AppError, resourceField, validationError, type Violation } from "../../domain/errors.js";
 import { emailLocalPart, type Identity, type IdentityFields } from "../../domain/identity.js";
 import { validateIdentityFields } from "../../domain/identity-validation.js";
@@ -36,7 +36,6 @@ export function conflictError(field: UniqueField, fields: IdentityFields): AppEr
 
 export async function createIdentity(deps: IdentityDeps, caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult> {
   requireTenantCaller(caller);
-  requireScope(caller, "admin:users:write");
   // 403s come before any 902: an organization-bound caller may not name
   // another organization (existing or not) nor set the admin-only fields.
   const { organizationId } = resolveTargetOrganization(caller, input.fields.organizationId);

@@ -15,7 +15,7 @@
 //   phone changes, unless the same request sets them explicitly.
 // - An empty mask changes nothing and answers the identity as stored.
 import type { Caller } from "../../auth/caller.js";
-import { checkAdminOnlyFields, requireScope, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
+import { checkAdminOnlyFields, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
 import { AppError, validationError, type Violation } from "../../domain/errors.js";
 import { versionOfEtag } from "../../domain/etag.js";
 import { normalizeEmail, type Identity, type IdentityFields } from "../../domain/identity.js";
@@ -39,7 +39,6 @@ export interface UpdateIdentityInput {
 
 export async function updateIdentity(deps: IdentityDeps, caller: Caller, input: UpdateIdentityInput): Promise<Identity> {
   requireTenantCaller(caller);
-  requireScope(caller, "admin:users:write");
   const { fields: mask, violations } =
     input.maskPaths === undefined ? { fields: implicitMask(input.values), violations: [] } : parseUpdateMask(input.maskPaths);
   const shapeViolations = [...(input.transportViolations ?? []), ...violations];
