@@ -5,6 +5,7 @@
 // returns or throws the AppError the client must see (never silently narrows a
 // request).
 import { AppError, type Violation } from "../domain/errors.js";
+import { identityFields, type WritableField } from "../domain/identity-fields.js";
 import { DeclaredScope, scopeName, type Caller, type Scope } from "./caller.js";
 
 const bootstrapMessage = "Bootstrap key cannot manage users. Create an admin key first.";
@@ -112,31 +113,21 @@ export function resolveTargetOrganization(caller: Caller, requestedOrgId: string
   );
 }
 
-export interface AdminOnlyFieldsPresent {
-  readonly adminMetadata: boolean;
-  readonly state: boolean;
-  readonly emailVerified: boolean;
-  readonly phoneVerified: boolean;
-}
-
-// Checked in this order; the first one present is the one named.
-const adminOnlyFields = [
-  ["adminMetadata", "admin_metadata"],
-  ["state", "state"],
-  ["emailVerified", "email_verified"],
-  ["phoneVerified", "phone_verified"],
-] as const satisfies ReadonlyArray<readonly [keyof AdminOnlyFieldsPresent, string]>;
+/** The admin-only fields (the field table's adminOnly column), in table order. */
+const adminOnlyFields = identityFields.filter((row) => row.access === "writable" && row.adminOnly !== undefined);
 
 /**
  * Fields only a tenant admin may set. A non-admin sending one gets 403 naming
- * it: dropping it silently would let the client believe it was applied.
+ * it (the first in field order): dropping it silently would let the client
+ * believe it was applied. `present`: the fields the request sets (create: its
+ * non-default fields; update: its mask).
  */
-export function checkAdminOnlyFields(caller: Caller, present: AdminOnlyFieldsPresent): void {
+export function checkAdminOnlyFields(caller: Caller, present: ReadonlySet<WritableField>): void {
   requireTenantCaller(caller);
   if (isTenantAdmin(caller)) return;
-  for (const [key, field] of adminOnlyFields) {
-    if (present[key]) {
-      throw new AppError("AVNOLOGY_AUTH_100", { field }, `Only a tenant admin may set ${field}`);
+  for (const row of adminOnlyFields) {
+    if (present.has(row.key as WritableField)) {
+      throw new AppError("AVNOLOGY_AUTH_100", { field: row.proto }, `Only a tenant admin may set ${row.proto}`);
     }
   }
 }

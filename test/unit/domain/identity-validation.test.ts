@@ -410,10 +410,14 @@ describe("external_id", () => {
 });
 
 describe("state and verification flags", () => {
-  it.each([["" as const], ["active" as const], ["inactive" as const]])("accepts state %j (stored as given)", (state) => {
+  it.each([
+    ["" as const, "active"],
+    ["active" as const, "active"],
+    ["inactive" as const, "inactive"],
+  ])("accepts state %j (stored as %j: the default is applied here, in one place)", (state, stored) => {
     const { fields, violations } = validate({ state });
     expect(violations).toEqual([]);
-    expect(fields.state).toBe(state);
+    expect(fields.state).toBe(stored);
   });
 
   it.each([["deleted"], ["ACTIVE"], [" active"], [null], [1]])("rejects state %j", (state) => {
@@ -582,7 +586,7 @@ describe("validateIdentityFields as a whole", () => {
     };
     const { fields, violations } = validateIdentityFields(input);
     expect(violations).toEqual([]);
-    expect(fields).toEqual({ ...input, email: "jane.smith@example.com", firstName: "Jane", locale: "en-US" });
+    expect(fields).toEqual({ ...input, email: "jane.smith@example.com", firstName: "Jane", locale: "en-US", state: "active" });
     // The input is not mutated.
     expect(input.email).toBe(" jane.smith@example.com ");
   });
