@@ -3,6 +3,7 @@
 // pipeline on every call, before rate limits and idempotency; an RPC without
 // the option cannot be registered. In memory (createRouterTransport), with
 // callers chosen per request.
+import { readFileSync } from "node:fs";
 import { create, createFileRegistry, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema, file_google_protobuf_empty } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, createRouterTransport, type ServiceImpl } from "@connectrpc/connect";
@@ -75,6 +76,14 @@ describe("scopes declared in the contract", () => {
     expect(() => registerService(unscoped, impl as never, { callers: resolver, logger })).toThrow(
       /avnology\.identity\.v1\.UnscopedService\.Ping declares no scope/,
     );
+  });
+
+  it("agrees with the README's RPC table, whose scope column repeats the option", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const byRpc = new Map(ourServices.flatMap((s) => s.methods.map((m) => [m.name, requiredScopeOf(m)] as const)));
+    const rows = [...readme.matchAll(/^\| ([A-Z]\w+) \| .* \| (admin:[a-z:]+) \|$/gm)].map((m) => [m[1]!, m[2]!] as const);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const [rpc, scope] of rows) expect(scope, rpc).toBe(byRpc.get(rpc));
   });
 
   it("exempts the standard health and reflection services", () => {
