@@ -38,7 +38,8 @@ describe("the identity field table", () => {
   });
 
   it.each(IdentitySchema.fields.map((f) => [f.name, f] as const))("agrees with the proto on %s", (_name, field) => {
-    const row = identityFieldByProto.get(field.name)!;
+    const row = identityFieldByProto.get(field.name);
+    if (row === undefined) return; // reported once, by the test above
     // The row's key is the protobuf-es local name: conversions copy by it.
     expect(row.key).toBe(field.localName);
     expect(row.kind).toBe(kindOf(field));
