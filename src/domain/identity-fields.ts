@@ -16,7 +16,20 @@
 //
 // Row order is the order violations are reported in and admin-only fields
 // are named in.
-import { type FieldRule, booleanRule, emailRule, externalIdRule, jsonObjectRule, localeRule, nameRule, oneOfRule, organizationIdRule, phoneRule, timeZoneRule, usernameRule } from "./identity-field-rules.js";
+import {
+  booleanRule,
+  emailRule,
+  externalIdRule,
+  jsonObjectRule,
+  localeRule,
+  nameRule,
+  oneOfRule,
+  organizationIdRule,
+  phoneRule,
+  timeZoneRule,
+  usernameRule,
+  type FieldRule,
+} from "./identity-field-rules.js";
 
 export const identityStates = ["active", "inactive"] as const;
 export type IdentityState = (typeof identityStates)[number];
