@@ -1,14 +1,33 @@
 // Who is calling: resolved once per request from its credentials, then passed
 // to services as a plain argument.
+//
+// The grantable scopes are declared in the contract, not here: the Scope enum
+// of proto/avnology/identity/v1/options.proto, each value spelt by its
+// `scope_name` option. This module only reads that list from the generated
+// descriptor.
+import { getOption, hasOption } from "@bufbuild/protobuf";
+import { Scope as DeclaredScope, ScopeSchema, scope_name } from "../../gen/avnology/identity/v1/options_pb.js";
 
-export const scopes = [
-  "admin:users:write",
-  "admin:users:read",
-  "admin:keys:write",
-  "admin:orgs:write",
-  "admin:orgs:read",
-] as const;
-export type Scope = (typeof scopes)[number];
+export { DeclaredScope };
+
+/** A scope as keys and tokens spell it ("admin:users:write"); one of `scopes`. */
+export type Scope = string;
+
+/** The scope name of a declared Scope enum value. */
+export function scopeName(scope: DeclaredScope): Scope {
+  const value = ScopeSchema.value[scope];
+  if (value === undefined || !hasOption(value, scope_name) || getOption(value, scope_name) === "") {
+    throw new Error(`Scope ${DeclaredScope[scope] ?? scope} has no (avnology.identity.v1.scope_name) option`);
+  }
+  return getOption(value, scope_name);
+}
+
+/** Every grantable scope, in the order the contract declares them. */
+export const scopes: readonly Scope[] = Object.freeze(
+  ScopeSchema.values.filter((v) => v.number !== DeclaredScope.UNSPECIFIED).map((v) => scopeName(v.number)),
+);
+
+const known: ReadonlySet<string> = new Set(scopes);
 
 export type CallerKind = "api_key" | "oauth" | "bootstrap";
 
@@ -24,5 +43,5 @@ export interface Caller {
 }
 
 export function isScope(value: string): value is Scope {
-  return (scopes as readonly string[]).includes(value);
+  return known.has(value);
 }

@@ -1,14 +1,20 @@
-// Authorization rules: pure functions of the Caller and the request. Services
-// call them before touching the store; each either returns or throws the
-// AppError the client must see (never silently narrows a request).
+// Authorization rules: pure functions of the Caller and the request. The
+// scope an RPC requires is declared in the contract and checked by the method
+// pipeline (src/transport/pipeline/scope-step.ts, with requireScope); services
+// call the data-dependent rules below before touching the store. Each either
+// returns or throws the AppError the client must see (never silently narrows a
+// request).
 import { AppError, type Violation } from "../domain/errors.js";
-import type { Caller, Scope } from "./caller.js";
+import { identityFields, type WritableField } from "../domain/identity-fields.js";
+import { DeclaredScope, scopeName, type Caller, type Scope } from "./caller.js";
 
 const bootstrapMessage = "Bootstrap key cannot manage users. Create an admin key first.";
 
 // The bootstrap key exists only to create a tenant's first admin key. Its
 // reach is fixed by its kind, not by whatever scope set the resolver gave it.
-const bootstrapScopes: ReadonlySet<Scope> = new Set<Scope>(["admin:keys:write"]);
+const bootstrapScopes: ReadonlySet<Scope> = new Set<Scope>([scopeName(DeclaredScope.ADMIN_KEYS_WRITE)]);
+/** Held by a caller not bound to an organization, it makes a tenant admin. */
+const tenantAdminScope: Scope = scopeName(DeclaredScope.ADMIN_USERS_WRITE);
 
 /**
  * Identity and organization operations need a caller that belongs to a
@@ -39,7 +45,7 @@ export function requireScope(caller: Caller, scope: Scope): void {
 
 /** A tenant-wide caller (not bound to an organization) allowed to write users. */
 export function isTenantAdmin(caller: Caller): boolean {
-  return caller.kind !== "bootstrap" && caller.organizationId === undefined && caller.scopes.has("admin:users:write");
+  return caller.kind !== "bootstrap" && caller.organizationId === undefined && caller.scopes.has(tenantAdminScope);
 }
 
 export interface KeyGrantRequest {
@@ -50,7 +56,7 @@ export interface KeyGrantRequest {
 
 /**
  * Whether `caller` may create a key with this reach, as the first violation
- * or null. Assumes requireScope(caller, "admin:keys:write") already passed.
+ * or null. Assumes the pipeline already checked the RPC's required scope.
  *
  * A key can never be wider than its creator: every scope must be held by the
  * caller, and an org-bound caller may only create keys bound to its own
@@ -107,31 +113,21 @@ export function resolveTargetOrganization(caller: Caller, requestedOrgId: string
   );
 }
 
-export interface AdminOnlyFieldsPresent {
-  readonly adminMetadata: boolean;
-  readonly state: boolean;
-  readonly emailVerified: boolean;
-  readonly phoneVerified: boolean;
-}
-
-// Checked in this order; the first one present is the one named.
-const adminOnlyFields = [
-  ["adminMetadata", "admin_metadata"],
-  ["state", "state"],
-  ["emailVerified", "email_verified"],
-  ["phoneVerified", "phone_verified"],
-] as const satisfies ReadonlyArray<readonly [keyof AdminOnlyFieldsPresent, string]>;
+/** The admin-only fields (the field table's adminOnly column), in table order. */
+const adminOnlyFields = identityFields.filter((row) => row.access === "writable" && row.adminOnly !== undefined);
 
 /**
  * Fields only a tenant admin may set. A non-admin sending one gets 403 naming
- * it: dropping it silently would let the client believe it was applied.
+ * it (the first in field order): dropping it silently would let the client
+ * believe it was applied. `present`: the fields the request sets (create: its
+ * non-default fields; update: its mask).
  */
-export function checkAdminOnlyFields(caller: Caller, present: AdminOnlyFieldsPresent): void {
+export function checkAdminOnlyFields(caller: Caller, present: ReadonlySet<WritableField>): void {
   requireTenantCaller(caller);
   if (isTenantAdmin(caller)) return;
-  for (const [key, field] of adminOnlyFields) {
-    if (present[key]) {
-      throw new AppError("AVNOLOGY_AUTH_100", { field }, `Only a tenant admin may set ${field}`);
+  for (const row of adminOnlyFields) {
+    if (present.has(row.key as WritableField)) {
+      throw new AppError("AVNOLOGY_AUTH_100", { field: row.proto }, `Only a tenant admin may set ${row.proto}`);
     }
   }
 }

@@ -1,40 +1,42 @@
 // The identity as the domain sees it: plain data, no I/O, no protobuf.
-// Empty strings mean "not set", as in proto3.
+// Empty strings mean "not set", as in proto3. The client-writable fields are
+// not listed here: they come from the field table (identity-fields.ts).
+import {
+  emptyValueOf,
+  writableIdentityFields,
+  type IdentityState,
+  type WritableField,
+  identityFieldTable,
+} from "./identity-fields.js";
+
+export { identityStates, normalizeEmail, normalizeUsername, type IdentityState, type WritableField } from "./identity-fields.js";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue;
 }
 
-export const identityStates = ["active", "inactive"] as const;
-export type IdentityState = (typeof identityStates)[number];
+type Table = typeof identityFieldTable;
+type ValueOf<Row> = Row extends { readonly values: readonly (infer V)[] }
+  ? V | ""
+  : Row extends { readonly kind: "string" }
+    ? string
+    : Row extends { readonly kind: "bool" }
+      ? boolean
+      : Row extends { readonly kind: "json" }
+        ? JsonObject | undefined
+        : never;
 
-/** The fields a client may write (create / update). */
-export interface IdentityFields {
-  email: string;
-  username: string;
-  firstName: string;
-  lastName: string;
-  displayName: string;
-  phone: string;
-  organizationId: string;
-  locale: string;
-  timezone: string;
-  externalId: string;
-  traits: JsonObject | undefined;
-  adminMetadata: JsonObject | undefined;
-  metadata: JsonObject | undefined;
-  emailVerified: boolean;
-  phoneVerified: boolean;
-  /** "" on input means "the default" (active). */
-  state: IdentityState | "";
-}
+/** The fields a client may write (create / update), as sent: state "" means "the default". */
+export type IdentityFields = { [K in WritableField]: ValueOf<Table[K]> };
+
+/** Validated fields: defaults applied (state is never ""). */
+export type ValidIdentityFields = Omit<IdentityFields, "state"> & { state: IdentityState };
 
 /** A stored identity. The password hash never leaves the store and hasher. */
-export interface Identity extends IdentityFields {
+export interface Identity extends ValidIdentityFields {
   id: string;
   tenantId: string;
-  state: IdentityState;
   createdAt: Date;
   updatedAt: Date | null;
   createdBy: string;
@@ -43,38 +45,14 @@ export interface Identity extends IdentityFields {
   version: number;
 }
 
-/** Lookup keys that make email / username / external_id unique per tenant. */
-export function normalizeEmail(email: string): string {
-  return email.trim().normalize("NFC").toLowerCase();
-}
-
 /** The part before the last "@" ("" when there is none); the password policy checks against it. */
 export function emailLocalPart(email: string): string {
   const at = email.lastIndexOf("@");
   return at > 0 ? email.slice(0, at) : "";
 }
 
-export function normalizeUsername(username: string): string {
-  return username.normalize("NFC").toLowerCase();
-}
-
 export function emptyIdentityFields(): IdentityFields {
-  return {
-    email: "",
-    username: "",
-    firstName: "",
-    lastName: "",
-    displayName: "",
-    phone: "",
-    organizationId: "",
-    locale: "",
-    timezone: "",
-    externalId: "",
-    traits: undefined,
-    adminMetadata: undefined,
-    metadata: undefined,
-    emailVerified: false,
-    phoneVerified: false,
-    state: "",
-  };
+  const fields: Record<string, unknown> = {};
+  for (const row of writableIdentityFields) fields[row.key] = emptyValueOf(row.kind);
+  return fields as IdentityFields;
 }

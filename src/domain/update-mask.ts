@@ -11,18 +11,20 @@
 //   "empty"), the mask is every writable field set to a non-default value in
 //   the request: such a call can set fields but never clear them. REST
 //   computes the mask from the body's keys instead (src/transport/rest/).
+//
+// Which fields are writable and which exist but are immutable (OUTPUT_ONLY in
+// the proto, and the etag) comes from the field table (identity-fields.ts),
+// whose access column is checked against the proto's field_behavior.
 import type { Violation } from "./errors.js";
 import { emptyIdentityFields, type IdentityFields } from "./identity.js";
-import { identityFieldNames } from "./identity-validation.js";
+import { identityFields, writableIdentityFields, type WritableField } from "./identity-fields.js";
 
-export type WritableField = keyof IdentityFields;
+export type { WritableField } from "./identity-fields.js";
 
-const byProtoName: ReadonlyMap<string, WritableField> = new Map(
-  (Object.entries(identityFieldNames) as [WritableField, string][]).map(([key, name]) => [name, key]),
-);
+const byProtoName: ReadonlyMap<string, WritableField> = new Map(writableIdentityFields.map((row) => [row.proto, row.key]));
 
 /** Identity fields that exist but can never be changed through an update mask. */
-const immutableFields: ReadonlySet<string> = new Set(["id", "created_at", "updated_at", "created_by", "updated_by", "etag"]);
+const immutableFields: ReadonlySet<string> = new Set(identityFields.filter((row) => row.access !== "writable").map((row) => row.proto));
 
 export interface ParsedMask {
   readonly fields: ReadonlySet<WritableField>;

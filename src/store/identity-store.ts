@@ -3,6 +3,13 @@ import type { Collection, Db, Filter, IndexDescription } from "mongodb";
 import type { Identity, IdentityState, JsonObject } from "../domain/identity.js";
 import { normalizeEmail, normalizeUsername } from "../domain/identity.js";
 import {
+  emptyValueOf,
+  writableIdentityFields,
+  type identityFieldTable,
+  type UniqueKey,
+  type WritableField,
+} from "../domain/identity-fields.js";
+import {
   byEmailQuery,
   byIdQuery,
   listIndexDescriptions,
@@ -16,31 +23,16 @@ import {
 import { duplicateKeyIndex, ensureIndexes } from "./mongo.js";
 import { createWriteClaims } from "./write-claims.js";
 
-/** The stored shape. Field names are snake_case like the API. */
-interface IdentityDocument {
+/**
+ * The stored shape. Field names are snake_case like the API: the writable
+ * fields come from the field table (src/domain/identity-fields.ts) under their
+ * proto names, each unique one with its lookup key beside it (`email_key`:
+ * normalizeEmail(email); `username_key`, `external_id_key`: the normalised
+ * value, or `!<id>` when unset, see uniqueKeyOrSentinel).
+ */
+type IdentityDocument = WritableColumns & UniqueKeyColumns & {
   _id: string;
   tenant_id: string;
-  email: string;
-  /** normalizeEmail(email): the uniqueness key. */
-  email_key: string;
-  username: string;
-  /** Normalised username, or `!<id>` when unset (see uniqueKeyOrSentinel). */
-  username_key: string;
-  first_name: string;
-  last_name: string;
-  display_name: string;
-  phone: string;
-  organization_id: string;
-  locale: string;
-  timezone: string;
-  external_id: string;
-  /** external_id, or `!<id>` when unset. */
-  external_id_key: string;
-  traits: JsonObject | null;
-  admin_metadata: JsonObject | null;
-  metadata: JsonObject | null;
-  email_verified: boolean;
-  phone_verified: boolean;
   state: IdentityState;
   /** Argon2id PHC string; null when the identity has no password. */
   password_hash: string | null;
@@ -49,7 +41,14 @@ interface IdentityDocument {
   created_by: string;
   updated_by: string;
   version: number;
-}
+};
+
+type Table = typeof identityFieldTable;
+type StoredValue<Kind> = Kind extends "json" ? JsonObject | null : Kind extends "bool" ? boolean : string;
+type WritableColumns = { [K in WritableField as Table[K]["proto"]]: StoredValue<Table[K]["kind"]> };
+type UniqueKeyColumns = {
+  [K in WritableField as Table[K] extends { readonly unique: UniqueKey } ? `${Table[K]["proto"]}_key` : never]: string;
+};
 
 export type UniqueField = "email" | "username" | "external_id";
 
@@ -271,28 +270,9 @@ function uniqueKeyOrSentinel(value: string, id: string): string {
 }
 
 function toDocument(identity: Identity, passwordHash: string | null): IdentityDocument {
-  return {
+  const doc: Record<string, unknown> = {
     _id: identity.id,
     tenant_id: identity.tenantId,
-    email: identity.email,
-    email_key: normalizeEmail(identity.email),
-    username: identity.username,
-    username_key: uniqueKeyOrSentinel(normalizeUsername(identity.username), identity.id),
-    first_name: identity.firstName,
-    last_name: identity.lastName,
-    display_name: identity.displayName,
-    phone: identity.phone,
-    organization_id: identity.organizationId,
-    locale: identity.locale,
-    timezone: identity.timezone,
-    external_id: identity.externalId,
-    external_id_key: uniqueKeyOrSentinel(identity.externalId, identity.id),
-    traits: identity.traits ?? null,
-    admin_metadata: identity.adminMetadata ?? null,
-    metadata: identity.metadata ?? null,
-    email_verified: identity.emailVerified,
-    phone_verified: identity.phoneVerified,
-    state: identity.state,
     password_hash: passwordHash,
     created_at: identity.createdAt,
     updated_at: identity.updatedAt,
@@ -300,32 +280,29 @@ function toDocument(identity: Identity, passwordHash: string | null): IdentityDo
     updated_by: identity.updatedBy,
     version: identity.version,
   };
+  for (const row of writableIdentityFields) {
+    const value = identity[row.key];
+    doc[row.proto] = row.kind === "json" ? (value ?? null) : value;
+    if (row.unique !== undefined) {
+      const key = row.unique.normalize(value as string);
+      doc[`${row.proto}_key`] = row.unique.optional ? uniqueKeyOrSentinel(key, identity.id) : key;
+    }
+  }
+  return doc as IdentityDocument;
 }
 
 function fromDocument(doc: IdentityDocument): Identity {
-  return {
+  const stored = doc as unknown as Record<string, unknown>;
+  const identity: Record<string, unknown> = {
     id: doc._id,
     tenantId: doc.tenant_id,
-    email: doc.email,
-    username: doc.username,
-    firstName: doc.first_name,
-    lastName: doc.last_name,
-    displayName: doc.display_name,
-    phone: doc.phone,
-    organizationId: doc.organization_id,
-    locale: doc.locale,
-    timezone: doc.timezone,
-    externalId: doc.external_id,
-    traits: doc.traits ?? undefined,
-    adminMetadata: doc.admin_metadata ?? undefined,
-    metadata: doc.metadata ?? undefined,
-    emailVerified: doc.email_verified,
-    phoneVerified: doc.phone_verified,
-    state: doc.state,
     createdAt: doc.created_at,
     updatedAt: doc.updated_at,
     createdBy: doc.created_by,
     updatedBy: doc.updated_by,
     version: doc.version,
   };
+  // A field added after a document was written reads as unset.
+  for (const row of writableIdentityFields) identity[row.key] = stored[row.proto] ?? emptyValueOf(row.kind);
+  return identity as unknown as Identity;
 }

@@ -1,6 +1,6 @@
 // What runs around every RPC on every transport (gRPC, gRPC-Web, Connect and
 // REST, which calls the same wrapped implementations): resolve the caller
-// once, apply its rate limits, honour its idempotency key, run the method,
+// once, check the scope the RPC declares, apply its rate limits, honour its idempotency key, run the method,
 // turn any failure into the catalogue's error, log it. Rate limits and
 // idempotency are driven by the contract (a `request_id` field, password
 // fields), so every method registered here gets them without its own code.
@@ -19,6 +19,7 @@ import { rateLimitStep } from "../reliability/rate-limit/step.js";
 import { callerKey } from "./caller-context.js";
 import { clientAddressOf } from "./client-address.js";
 import { appErrorOf, toConnectError } from "./error-connect.js";
+import { scopeStep } from "./pipeline/scope-step.js";
 
 export interface CallerResolver {
   resolve(request: { headers: Headers; clientAddress: string }): Promise<Caller>;
@@ -41,7 +42,7 @@ export interface PipelineDeps {
  * responses never hold secrets (fields marked `[debug_redact = true]` in the
  * output message are cleared before storing), so a replayed CreateApiKey
  * would answer an empty secret; the hook can say instead that the secret was
- * shown once, e.g. `{ createApiKey: (m) => ({ ...m, secretShownOnce: true }) }`.
+ * shown once, e.g. `{ createApiKey: (m) => ({ ...m, secretAlreadyShown: true }) }`.
  */
 export interface RegisterServiceOptions {
   readonly replayResponse?: Partial<Record<string, ReplayResponse>>;
@@ -72,8 +73,11 @@ export function registerService<S extends DescService>(
 }
 
 function wrapMethod(method: DescMethod, fn: UnaryFn, deps: PipelineDeps, replayResponse?: ReplayResponse): UnaryFn {
-  // Steps run in this order: rate limit (cheap, before any database work),
-  // then idempotency (so a refused call never consumes a key), then the method.
+  // Steps run in this order: the RPC's scope (declared in the contract; a
+  // method without one throws here, at start-up), rate limit (cheap, before
+  // any database work), then idempotency (so a refused call never consumes a
+  // key), then the method.
+  const authorize = scopeStep(method);
   const limit = deps.rateLimits && rateLimitStep(method, deps.rateLimits.limiter, deps.rateLimits.config);
   const idempotent = deps.idempotency && idempotencyStep(method, deps.idempotency, replayResponse);
   return async (request, ctx) => {
@@ -84,6 +88,7 @@ function wrapMethod(method: DescMethod, fn: UnaryFn, deps: PipelineDeps, replayR
         clientAddress: clientAddressOf(ctx.requestHeader),
       });
       ctx.values.set(callerKey, caller);
+      authorize?.(caller);
       const run = () => fn(request, ctx);
       const once = idempotent ? () => idempotent(request as Message, ctx, caller, run) : run;
       return await (limit ? limit(request as Message, ctx, caller, once) : once());

@@ -3,6 +3,7 @@
 // store and database; plus the password verify paths (decoy, rehash).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scopes, type Caller, type Scope } from "../../src/auth/caller.js";
+import { IdentityService as IdentityRpcs } from "../../gen/avnology/identity/v1/identity_service_pb.js";
 import { isTenantAdmin } from "../../src/auth/permissions.js";
 import type { AppError } from "../../src/domain/errors.js";
 import { emptyIdentityFields, type IdentityFields } from "../../src/domain/identity.js";
@@ -13,6 +14,7 @@ import { createIdentityStore, type IdentityStore } from "../../src/store/identit
 import { connectDatabase, type Database } from "../../src/store/mongo.js";
 import { createOrganizationStore, type OrganizationStore } from "../../src/store/organization-store.js";
 import { identityToMessage } from "../../src/transport/connect/identity-convert.js";
+import { scopeStep } from "../../src/transport/pipeline/scope-step.js";
 import { freshDatabaseUri } from "../support/test-server.js";
 
 const tenant = "ten_rules";
@@ -151,16 +153,16 @@ describe("admin_metadata", () => {
 describe("read-only keys", () => {
   it("read and list, verify passwords, but cannot update, delete or set passwords", async () => {
     const created = await create(admin, { email: "ro.target@example.com" });
+    // Each RPC's scope is declared in the proto and checked by the method
+    // pipeline before the service runs: the read RPCs pass it, the writes not.
+    for (const method of [IdentityRpcs.method.getIdentity, IdentityRpcs.method.listIdentities, IdentityRpcs.method.verifyPassword]) {
+      expect(() => scopeStep(method)!(readOnly)).not.toThrow();
+    }
     expect((await service.get(readOnly, created.id)).id).toBe(created.id);
     expect((await service.list(readOnly, { ...noFilter, email: "ro.target@example.com" })).identities).toHaveLength(1);
     expect((await service.verifyPassword(readOnly, { email: "ro.target@example.com", id: "", password: "whatever it is" })).valid).toBe(false);
-    const writes = [
-      service.update(readOnly, { id: created.id, values: fields({ firstName: "X" }), maskPaths: ["first_name"], etag: "", validateOnly: false }),
-      service.delete(readOnly, { id: created.id, etag: "" }),
-      service.setPassword(readOnly, created.id, "a long passphrase here"),
-    ];
-    for (const write of writes) {
-      const err = await rejection(write);
+    for (const method of [IdentityRpcs.method.updateIdentity, IdentityRpcs.method.deleteIdentity, IdentityRpcs.method.setPassword]) {
+      const err = await rejection((async () => scopeStep(method)!(readOnly))());
       expect(err.code).toBe("AVNOLOGY_AUTH_100");
       expect(err.details.metadata).toEqual({ required_scope: "admin:users:write" });
     }

@@ -22,12 +22,12 @@ describe("a replayed CreateApiKey", () => {
     const first = await rest(server.baseUrl, "POST", "/v1/api-keys", body, headers);
     expect(first.status).toBe(201);
     expect(first.json.secret).toMatch(/^ak_live_/);
-    expect(first.json.secret_shown_once).toBe(false);
+    expect(first.json.secret_already_shown).toBe(false);
 
     const replay = await rest(server.baseUrl, "POST", "/v1/api-keys", body, headers);
     expect(replay.status).toBe(201);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
-    expect(replay.json).toMatchObject({ api_key: first.json.api_key, secret: "", secret_shown_once: true });
+    expect(replay.json).toMatchObject({ api_key: first.json.api_key, secret: "", secret_already_shown: true });
     expect(replay.text).not.toContain(first.json.secret);
     // Only one key was made, and the stored record holds no secret either.
     const keys = await server.db.collection("api_keys").countDocuments({ name: "replayed key" });

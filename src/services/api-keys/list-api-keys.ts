@@ -1,7 +1,7 @@
 // ListApiKeys: the keys of the caller's tenant (of its organization, for an
 // organization-bound caller). Secrets are never stored, so never listed.
 import type { Caller } from "../../auth/caller.js";
-import { requireScope, requireTenantCaller } from "../../auth/permissions.js";
+import { requireTenantCaller } from "../../auth/permissions.js";
 import type { ApiKey } from "../../domain/api-key.js";
 import type { Page } from "../../store/paging.js";
 import { pageRequest } from "../paging.js";
@@ -9,6 +9,5 @@ import type { ApiKeyDeps } from "./deps.js";
 
 export async function listApiKeys(deps: ApiKeyDeps, caller: Caller, pageSize: number, pageToken: string): Promise<Page<ApiKey>> {
   requireTenantCaller(caller); // the bootstrap key only creates tenants
-  requireScope(caller, "admin:keys:write");
   return deps.keys.list(caller.tenantId, caller.organizationId, pageRequest(pageSize, pageToken));
 }

@@ -2,14 +2,13 @@
 // and evicts the key from this instance's cache. Other instances stop
 // accepting it within their cache time (API_KEY_CACHE_TTL_MS).
 import type { Caller } from "../../auth/caller.js";
-import { requireCanGrantKey, requireScope, requireTenantCaller } from "../../auth/permissions.js";
+import { requireCanGrantKey, requireTenantCaller } from "../../auth/permissions.js";
 import type { ApiKey } from "../../domain/api-key.js";
 import { AppError } from "../../domain/errors.js";
 import type { ApiKeyDeps } from "./deps.js";
 
 export async function revokeApiKey(deps: ApiKeyDeps, caller: Caller, id: string): Promise<ApiKey> {
   requireTenantCaller(caller);
-  requireScope(caller, "admin:keys:write");
   const key = await deps.keys.findById(caller.tenantId, id);
   // Another organization's key reads like a missing one, as for identities.
   if (key === null || (caller.organizationId !== undefined && key.organizationId !== caller.organizationId)) {

@@ -2,10 +2,12 @@
 // password policy and breach check, validate_only, Argon2id, and the unique
 // indexes deciding duplicates.
 import type { Caller } from "../../auth/caller.js";
-import { checkAdminOnlyFields, requireScope, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
+import { checkAdminOnlyFields, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
 import { AppError, resourceField, validationError, type Violation } from "../../domain/errors.js";
-import { emailLocalPart, type Identity, type IdentityFields } from "../../domain/identity.js";
+import { emailLocalPart, type Identity, type IdentityFields, type ValidIdentityFields } from "../../domain/identity.js";
+import { identityFieldByProto } from "../../domain/identity-fields.js";
 import { validateIdentityFields } from "../../domain/identity-validation.js";
+import { implicitMask } from "../../domain/update-mask.js";
 import { checkPasswordPolicy } from "../../passwords/password-policy.js";
 import type { UniqueField } from "../../store/identity-store.js";
 import type { IdentityDeps } from "./deps.js";
@@ -21,31 +23,22 @@ export interface CreateIdentityInput {
 /** validate_only answers the identity that would be created: no id, no timestamps. */
 export type CreateIdentityResult =
   | { readonly created: true; readonly identity: Identity }
-  | { readonly created: false; readonly identity: IdentityFields };
+  | { readonly created: false; readonly identity: ValidIdentityFields };
 
-const conflictCodes = {
-  email: "AVNOLOGY_AUTH_014",
-  username: "AVNOLOGY_AUTH_015",
-  external_id: "AVNOLOGY_AUTH_016",
-} as const;
-
+/** 409 naming the unique field whose value is taken (its code is in the field table). */
 export function conflictError(field: UniqueField, fields: IdentityFields): AppError {
-  const value = { email: fields.email, username: fields.username, external_id: fields.externalId }[field];
-  return new AppError(conflictCodes[field], { field, value });
+  const row = identityFieldByProto.get(field);
+  if (row?.unique === undefined) throw new Error(`${field} is not a unique identity field`);
+  return new AppError(row.unique.conflictCode, { field, value: String((fields as unknown as Record<string, unknown>)[row.key]) });
 }
 
 export async function createIdentity(deps: IdentityDeps, caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult> {
   requireTenantCaller(caller);
-  requireScope(caller, "admin:users:write");
   // 403s come before any 902: an organization-bound caller may not name
-  // another organization (existing or not) nor set the admin-only fields.
+  // another organization (existing or not) nor set the admin-only fields
+  // (any set to a non-default value).
   const { organizationId } = resolveTargetOrganization(caller, input.fields.organizationId);
-  checkAdminOnlyFields(caller, {
-    adminMetadata: input.fields.adminMetadata !== undefined,
-    state: input.fields.state !== "",
-    emailVerified: input.fields.emailVerified,
-    phoneVerified: input.fields.phoneVerified,
-  });
+  checkAdminOnlyFields(caller, implicitMask(input.fields));
 
   const { fields, violations } = validateIdentityFields({ ...input.fields, organizationId });
   const fieldViolations = [...(input.transportViolations ?? []), ...violations];
@@ -76,7 +69,7 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
   if (input.validateOnly) {
     const taken = await deps.store.findTaken(caller.tenantId, fields);
     if (taken[0]) throw conflictError(taken[0], fields);
-    return { created: false, identity: { ...fields, state: fields.state || "active" } };
+    return { created: false, identity: fields };
   }
 
   const passwordHash = input.initialPassword ? await deps.hasher.hash(input.initialPassword) : null;
@@ -84,7 +77,6 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
     ...fields,
     id: deps.newId(),
     tenantId: caller.tenantId,
-    state: fields.state || "active",
     createdAt: deps.now(),
     updatedAt: null,
     createdBy: caller.subject,
@@ -103,19 +95,14 @@ async function namesUnknownOrganization(deps: IdentityDeps, caller: Caller, orga
 }
 
 
-/** The spec's `details.value` echoes the offending value of the first field, when it is a short string field. */
-function firstValue(violation: Violation | undefined, fields: IdentityFields): string | undefined {
+/**
+ * The spec's `details.value` echoes the offending value of the first field,
+ * when the field table marks it as echoable (short identifiers and codes).
+ */
+function firstValue(violation: Violation | undefined, fields: ValidIdentityFields): string | undefined {
   if (!violation) return undefined;
-  const byName: Record<string, string> = {
-    email: fields.email,
-    username: fields.username,
-    phone: fields.phone,
-    organization_id: fields.organizationId,
-    locale: fields.locale,
-    timezone: fields.timezone,
-    external_id: fields.externalId,
-    state: fields.state,
-  };
-  const value = byName[resourceField(violation.field)];
-  return value === undefined || value.length > 256 ? undefined : value;
+  const row = identityFieldByProto.get(resourceField(violation.field));
+  if (row?.echo !== true || row.access !== "writable") return undefined;
+  const value = (fields as unknown as Record<string, unknown>)[row.key];
+  return typeof value !== "string" || value.length > 256 ? undefined : value;
 }

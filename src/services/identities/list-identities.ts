@@ -3,7 +3,7 @@
 // its organization. Email and username match exactly, case-insensitively
 // (through the stored normalised keys).
 import type { Caller } from "../../auth/caller.js";
-import { requireScope, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
+import { requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
 import { validationError, type Violation } from "../../domain/errors.js";
 import { identityStates, type Identity, type IdentityState } from "../../domain/identity.js";
 import type { IdentityListFilter } from "../../store/identity-queries.js";
@@ -35,7 +35,6 @@ export interface IdentityPage {
 
 export async function listIdentities(deps: IdentityDeps, caller: Caller, input: ListIdentitiesInput): Promise<IdentityPage> {
   requireTenantCaller(caller);
-  requireScope(caller, "admin:users:read");
   const violations: Violation[] = [];
   const fail = (field: string, message: string) => violations.push({ field, code: "AVNOLOGY_AUTH_902", message });
   if (!Number.isInteger(input.pageSize) || input.pageSize < 0) fail("page_size", "must be 0 (the default) or a positive integer");

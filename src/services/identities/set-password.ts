@@ -3,7 +3,7 @@
 // (retried on a fresh read if another writer got in between), so the policy
 // was checked against the email/username actually stored beside the hash.
 import type { Caller } from "../../auth/caller.js";
-import { requireScope, requireTenantCaller } from "../../auth/permissions.js";
+import { requireTenantCaller } from "../../auth/permissions.js";
 import { AppError, validationError } from "../../domain/errors.js";
 import { emailLocalPart, type Identity } from "../../domain/identity.js";
 import { checkPasswordPolicy } from "../../passwords/password-policy.js";
@@ -12,7 +12,6 @@ import { findVisibleIdentity, maxUnconditionalAttempts, retryPause } from "./vis
 
 export async function setPassword(deps: IdentityDeps, caller: Caller, id: string, password: string): Promise<Identity> {
   requireTenantCaller(caller);
-  requireScope(caller, "admin:users:write");
   for (let attempt = 1; ; attempt++) {
     const current = await findVisibleIdentity(deps, caller, id);
     const violations = checkPasswordPolicy(

@@ -15,10 +15,10 @@
 //   phone changes, unless the same request sets them explicitly.
 // - An empty mask changes nothing and answers the identity as stored.
 import type { Caller } from "../../auth/caller.js";
-import { checkAdminOnlyFields, requireScope, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
+import { checkAdminOnlyFields, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
 import { AppError, validationError, type Violation } from "../../domain/errors.js";
 import { versionOfEtag } from "../../domain/etag.js";
-import { normalizeEmail, type Identity, type IdentityFields } from "../../domain/identity.js";
+import { normalizeEmail, type Identity, type IdentityFields, type ValidIdentityFields } from "../../domain/identity.js";
 import { validateIdentityFields } from "../../domain/identity-validation.js";
 import { applyMask, implicitMask, parseUpdateMask, type WritableField } from "../../domain/update-mask.js";
 import { conflictError } from "./create-identity.js";
@@ -39,17 +39,11 @@ export interface UpdateIdentityInput {
 
 export async function updateIdentity(deps: IdentityDeps, caller: Caller, input: UpdateIdentityInput): Promise<Identity> {
   requireTenantCaller(caller);
-  requireScope(caller, "admin:users:write");
   const { fields: mask, violations } =
     input.maskPaths === undefined ? { fields: implicitMask(input.values), violations: [] } : parseUpdateMask(input.maskPaths);
   const shapeViolations = [...(input.transportViolations ?? []), ...violations];
   if (shapeViolations.length > 0) throw validationError(shapeViolations);
-  checkAdminOnlyFields(caller, {
-    adminMetadata: mask.has("adminMetadata"),
-    state: mask.has("state"),
-    emailVerified: mask.has("emailVerified"),
-    phoneVerified: mask.has("phoneVerified"),
-  });
+  checkAdminOnlyFields(caller, mask);
   const values = { ...input.values };
   if (mask.has("organizationId")) {
     // An org-bound caller cannot move an identity out of its organization.
@@ -75,12 +69,11 @@ export async function updateIdentity(deps: IdentityDeps, caller: Caller, input: 
     if (input.validateOnly) {
       const taken = await deps.store.findTaken(caller.tenantId, fields, current.id);
       if (taken[0]) throw conflictError(taken[0], fields);
-      return { ...current, ...fields, state: fields.state || "active" };
+      return { ...current, ...fields };
     }
     const next: Identity = {
       ...current,
       ...fields,
-      state: fields.state || "active",
       updatedAt: deps.now(),
       updatedBy: caller.subject,
       version: current.version + 1,
@@ -99,7 +92,7 @@ export async function updateIdentity(deps: IdentityDeps, caller: Caller, input: 
 }
 
 /** The stored fields with the mask applied, validated and normalised; throws 902 with every violation. */
-function nextFields(current: Identity, values: IdentityFields, mask: ReadonlySet<WritableField>): IdentityFields {
+function nextFields(current: Identity, values: IdentityFields, mask: ReadonlySet<WritableField>): ValidIdentityFields {
   const merged = applyMask(current, values, mask);
   const { fields, violations } = validateIdentityFields(merged, { partial: mask });
   if (violations.length > 0) throw validationError(violations);

@@ -6,12 +6,12 @@
 // than the configured parameters, the hash is upgraded (guarded by the old
 // hash, so a concurrent SetPassword wins).
 //
-// Scope: admin:users:read. A login service must not need the right to change
-// users; the answer is one bit about a password, less than what a read of
-// the user discloses. (A narrower dedicated scope would be better still once
+// Scope (declared on the RPC in the proto): the read scope. A login service
+// must not need the right to change users; the answer is one bit about a
+// password, less than what a read of the user discloses. (A narrower dedicated scope would be better still once
 // the scope set grows; see the issue-6 notes.)
 import type { Caller } from "../../auth/caller.js";
-import { canSeeIdentity, requireScope, requireTenantCaller } from "../../auth/permissions.js";
+import { canSeeIdentity, requireTenantCaller } from "../../auth/permissions.js";
 import { validationError, type Violation } from "../../domain/errors.js";
 import type { IdentityDeps } from "./deps.js";
 
@@ -29,7 +29,6 @@ export interface VerifyPasswordResult {
 
 export async function verifyPassword(deps: IdentityDeps, caller: Caller, input: VerifyPasswordInput): Promise<VerifyPasswordResult> {
   requireTenantCaller(caller);
-  requireScope(caller, "admin:users:read");
   const violations: Violation[] = [];
   if ((input.email === "") === (input.id === "")) {
     violations.push({ field: "email", code: "AVNOLOGY_AUTH_902", message: "exactly one of email or id is required" });

@@ -2,7 +2,7 @@
 // chooses one (query parameter organization_id), e.g. to keep an existing
 // account id. Ids are unique per tenant; a taken one is 409.
 import type { Caller } from "../../auth/caller.js";
-import { requireScope } from "../../auth/permissions.js";
+import { requireTenantCaller } from "../../auth/permissions.js";
 import { AppError, validationError, type Violation } from "../../domain/errors.js";
 import { nameViolation, organizationIdViolation, type Organization } from "../../domain/organization.js";
 import type { OrganizationDeps } from "./deps.js";
@@ -15,7 +15,7 @@ export interface CreateOrganizationInput {
 }
 
 export async function createOrganization(deps: OrganizationDeps, caller: Caller, input: CreateOrganizationInput): Promise<Organization> {
-  requireScope(caller, "admin:orgs:write");
+  requireTenantCaller(caller); // the bootstrap key only creates tenants
   // Organizations are tenant-level: a caller bound to one cannot make others.
   if (caller.organizationId !== undefined) {
     throw new AppError("AVNOLOGY_AUTH_100", { metadata: { reason: "organization_bound" } }, "An organization-bound caller cannot create organizations");

@@ -41,9 +41,10 @@ export function createApiKeyHandlers(keys: ApiKeyUseCases): ServiceImpl<typeof A
 /**
  * What an idempotent replay of CreateApiKey answers: the stored response
  * (its secret already cleared, being `debug_redact`) saying that the secret
- * was shown once. Passed to registerService as `replayResponse`.
+ * was already shown, in the first answer. Passed to registerService as
+ * `replayResponse`.
  */
 export const apiKeyReplayResponses = {
   createApiKey: (stored: Message): Message =>
-    create(CreateApiKeyResponseSchema, { ...(stored as CreateApiKeyResponse), secret: "", secretShownOnce: true }),
+    create(CreateApiKeyResponseSchema, { ...(stored as CreateApiKeyResponse), secret: "", secretAlreadyShown: true }),
 };

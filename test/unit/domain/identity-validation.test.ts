@@ -309,6 +309,11 @@ describe("locale", () => {
     ["Unicode extension", "en-US-u-ca-gregory", "en-US-u-ca-gregory"],
     ["private use after a language", "en-US-x-twain", "en-US-x-twain"],
     ["deprecated alias replaced", "iw", "he"],
+    ["three-letter alias of a registered language", "eng", "en"],
+    ["UN M.49 region", "es-419", "es-419"],
+    ["script and region", "sr-latn-rs", "sr-Latn-RS"],
+    ["registered private-use language range", "qaa", "qaa"],
+    ["registered private-use region range", "en-XA", "en-XA"],
   ])("accepts %s", (_name, locale, stored) => {
     const { fields, violations } = validate({ locale });
     expect(violations).toEqual([]);
@@ -326,6 +331,11 @@ describe("locale", () => {
     ["language subtag of 9 letters", "abcdefghi", /not a well-formed/],
     ["surrounding space (not trimmed)", " en-US", /not a well-formed/],
     ["too long", `en-${"x-".repeat(200)}a`, /at most 255 characters/],
+    ["well-formed but unregistered language (a word)", "english", /language subtag that is not in the IANA/],
+    ["unregistered language and region", "xx-YY", /language subtag that is not in the IANA/],
+    ["unregistered region", "en-YY", /region subtag that is not in the IANA/],
+    ["unregistered script", "en-Xyzw", /script subtag that is not in the IANA/],
+    ["unregistered variant", "de-DE-abcde", /variant subtag that is not in the IANA/],
   ])("rejects %s", (_name, locale, message) => {
     const { fields, violations } = validate({ locale });
     expectOne(violations, "identity.locale", message);
@@ -400,10 +410,14 @@ describe("external_id", () => {
 });
 
 describe("state and verification flags", () => {
-  it.each([["" as const], ["active" as const], ["inactive" as const]])("accepts state %j (stored as given)", (state) => {
+  it.each([
+    ["" as const, "active"],
+    ["active" as const, "active"],
+    ["inactive" as const, "inactive"],
+  ])("accepts state %j (stored as %j: the default is applied here, in one place)", (state, stored) => {
     const { fields, violations } = validate({ state });
     expect(violations).toEqual([]);
-    expect(fields.state).toBe(state);
+    expect(fields.state).toBe(stored);
   });
 
   it.each([["deleted"], ["ACTIVE"], [" active"], [null], [1]])("rejects state %j", (state) => {
@@ -572,7 +586,7 @@ describe("validateIdentityFields as a whole", () => {
     };
     const { fields, violations } = validateIdentityFields(input);
     expect(violations).toEqual([]);
-    expect(fields).toEqual({ ...input, email: "jane.smith@example.com", firstName: "Jane", locale: "en-US" });
+    expect(fields).toEqual({ ...input, email: "jane.smith@example.com", firstName: "Jane", locale: "en-US", state: "active" });
     // The input is not mutated.
     expect(input.email).toBe(" jane.smith@example.com ");
   });
