@@ -14,12 +14,16 @@ export interface CreateOrganizationInput {
   readonly transportViolations?: readonly Violation[];
 }
 
-export async function createOrganization(deps: OrganizationDeps, caller: Caller, input: CreateOrganizationInput): Promise<Organization> {
+/** orgs:write, and a tenant-wide caller: organizations are tenant-level, a caller bound to one cannot make others. */
+export function authorizeCreateOrganization(caller: Caller): void {
   requireScope(caller, "admin:orgs:write");
-  // Organizations are tenant-level: a caller bound to one cannot make others.
   if (caller.organizationId !== undefined) {
     throw new AppError("AVNOLOGY_AUTH_100", { metadata: { reason: "organization_bound" } }, "An organization-bound caller cannot create organizations");
   }
+}
+
+export async function createOrganization(deps: OrganizationDeps, caller: Caller, input: CreateOrganizationInput): Promise<Organization> {
+  authorizeCreateOrganization(caller);
   const violations: Violation[] = [...(input.transportViolations ?? [])];
   const name = nameViolation("organization.name", input.name);
   if (name) violations.push(name);

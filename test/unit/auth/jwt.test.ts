@@ -89,7 +89,7 @@ describe("createJwtVerifier: valid tokens", () => {
     const caller = await verifier().verify(await sign(validClaims()));
     expect(caller).toEqual({
       kind: "oauth",
-      subject: "usr_42",
+      subject: "oauth:usr_42",
       tenantId: "ten_1",
       scopes: new Set(["admin:users:write", "admin:users:read"]),
     });
@@ -105,7 +105,7 @@ describe("createJwtVerifier: valid tokens", () => {
 
   it("accepts a token expired within the clock tolerance", async () => {
     const caller = await verifier().verify(await sign({ ...validClaims(), exp: now() - 10 }));
-    expect(caller.subject).toBe("usr_42");
+    expect(caller.subject).toBe("oauth:usr_42");
   });
 
   it("gives empty scopes when the scope claim is missing or not a string", async () => {
@@ -204,7 +204,7 @@ describe("createJwtVerifier: key sources and configuration", () => {
     const file = join(dir, "jwks.json");
     await writeFile(file, JSON.stringify({ keys: [ec.jwk] }));
     const v = createJwtVerifier({ jwksFile: file, issuer, audience });
-    expect((await v.verify(await sign(validClaims(), ec))).subject).toBe("usr_42");
+    expect((await v.verify(await sign(validClaims(), ec))).subject).toBe("oauth:usr_42");
     await expectUnauthenticated(await sign(validClaims(), rsa), /key/, v);
   });
 

@@ -1,0 +1,21 @@
+// The id a create will give its new resource, recorded in the idempotency
+// record before the resource is written. The idempotency step puts a NewIdPlan
+// into the handler context of a keyed call; a create handler passes it to its
+// service, which (1) on a retry that took over an abandoned run
+// (`plannedId` set) reads the resource by that id and answers it if the dead
+// run created it, or creates it under that same id, and (2) otherwise plans
+// its freshly made id before writing. Without a key there is no plan.
+import { createContextKey, type HandlerContext } from "@connectrpc/connect";
+
+export interface NewIdPlan {
+  /** The id an abandoned earlier run of this very request had planned; undefined on a first run. */
+  readonly plannedId: string | undefined;
+  /** Records `id` as what this run creates; throws (409 031) when the run no longer holds its key. */
+  plan(id: string): Promise<void>;
+}
+
+export const newIdPlanKey = createContextKey<NewIdPlan | undefined>(undefined, { description: "idempotency new-id plan" });
+
+export function newIdPlanOf(ctx: HandlerContext): NewIdPlan | undefined {
+  return ctx.values.get(newIdPlanKey);
+}
