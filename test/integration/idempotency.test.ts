@@ -338,6 +338,27 @@ describe("a crashed request", () => {
     expect(replay.json.id).toBe(first.json.id);
   });
 
+  it.each([
+    ["a server-made id", ""],
+    ["a chosen id", "?organization_id=org_crashed-chosen"],
+  ])("CreateOrganization with %s, after the insert: the retry answers 201 with that organization", async (_name, query) => {
+    const key = `crashed-org${query === "" ? "" : "-chosen"}`;
+    const createOrg = () =>
+      rest(server.baseUrl, "POST", `/v1/organizations${query}`, { name: `Crashed ${key}` }, { ...server.auth, "Idempotency-Key": key });
+    const first = await createOrg();
+    expect(first.status).toBe(201);
+    const record = await records().findOne({ planned_id: first.json.id });
+    expect(record).not.toBeNull();
+    await records().updateOne(
+      { _id: record!._id },
+      { $set: { state: "in_progress", lease: "crashed", lease_expires_at: new Date(Date.now() - 1) }, $unset: { outcome: "" } },
+    );
+    const retry = await createOrg();
+    expect(retry.status).toBe(201);
+    expect(retry.json).toEqual(first.json);
+    expect(await server.db.collection("organizations").countDocuments({ name: `Crashed ${key}` })).toBe(1);
+  });
+
   it("an abandoned record of another request under the same key answers 422 030, never runs", async () => {
     const { recordId } = await asIfCrashed("crashed.other.a@example.com", "crashed-4", { deleteIdentity: false, keepPlan: true });
     await expireLease(recordId);

@@ -6,13 +6,7 @@
 // run created it, or creates it under that same id, and (2) otherwise plans
 // its freshly made id before writing. Without a key there is no plan.
 import { createContextKey, type HandlerContext } from "@connectrpc/connect";
-
-export interface NewIdPlan {
-  /** The id an abandoned earlier run of this very request had planned; undefined on a first run. */
-  readonly plannedId: string | undefined;
-  /** Records `id` as what this run creates; throws (409 031) when the run no longer holds its key. */
-  plan(id: string): Promise<void>;
-}
+import type { NewIdPlan } from "../../services/new-id-plan.js";
 
 export const newIdPlanKey = createContextKey<NewIdPlan | undefined>(undefined, { description: "idempotency new-id plan" });
 

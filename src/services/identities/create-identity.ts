@@ -7,6 +7,7 @@ import { emailLocalPart, type Identity, type IdentityFields } from "../../domain
 import { validateIdentityFields } from "../../domain/identity-validation.js";
 import { checkPasswordPolicy } from "../../passwords/password-policy.js";
 import type { UniqueField } from "../../store/identity-store.js";
+import type { NewIdPlan } from "../new-id-plan.js";
 import { authorizeCreateIdentity } from "./authorize.js";
 import type { IdentityDeps } from "./deps.js";
 
@@ -16,14 +17,8 @@ export interface CreateIdentityInput {
   readonly validateOnly: boolean;
   /** Violations found by the transport (e.g. output-only fields sent). */
   readonly transportViolations?: readonly Violation[];
-  /** Present for a call with an idempotency key: see src/reliability/idempotency/planned-id.ts. */
+  /** Present for a call with an idempotency key (src/services/new-id-plan.ts). */
   readonly newIdPlan?: NewIdPlan | undefined;
-}
-
-/** Where a keyed create records its new id before writing, and learns one an interrupted run planned. */
-export interface NewIdPlan {
-  readonly plannedId: string | undefined;
-  plan(id: string): Promise<void>;
 }
 
 /** validate_only answers the identity that would be created: no id, no timestamps. */
