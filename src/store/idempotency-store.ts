@@ -131,9 +131,11 @@ export async function createIdempotencyStore(db: Db, options: IdempotencyStoreOp
             },
           ),
         );
-        if (taken.won && taken.value.matchedCount === 1) {
-          return { kind: "acquired", lease, ...(plannedId === undefined ? {} : { plannedId }) };
-        }
+        // Another writer holds this lease's claim right now (its owner renewing
+        // or completing, another retry taking over, or a claim left by a
+        // process killed mid-write, until it ages out): in progress, retry later.
+        if (!taken.won) return { kind: "in_progress", fingerprint: existing.fingerprint };
+        if (taken.value.matchedCount === 1) return { kind: "acquired", lease, ...(plannedId === undefined ? {} : { plannedId }) };
         continue;
       }
       if (existing.state === "in_progress") return { kind: "in_progress", fingerprint: existing.fingerprint };

@@ -100,4 +100,15 @@ describe("idempotency records", () => {
     expect(fresh.kind).toBe("acquired");
     expect(fresh.kind === "acquired" && fresh.plannedId).toBeUndefined();
   });
+
+  it("answers in progress (never fails) while a claim left by a process killed mid-write is fresh, then lets the retry take over", async () => {
+    const start = new Date(Date.now() - 2 * leaseMs);
+    const run = await begin("killed-mid-write", start);
+    if (run.kind !== "acquired") throw new Error("expected to acquire");
+    // The dead owner was renewing when it was killed: its claim on the lease stays behind.
+    await database.db.collection<{ _id: string; at: Date }>("write_claims").insertOne({ _id: `idempotency:killed-mid-write:${run.lease}@0`, at: new Date() });
+    expect((await begin("killed-mid-write", new Date())).kind).toBe("in_progress");
+    await new Promise((resolve) => setTimeout(resolve, leaseMs + 50)); // the claim ages out (its lease is the record's)
+    expect((await begin("killed-mid-write", new Date())).kind).toBe("acquired");
+  });
 });
