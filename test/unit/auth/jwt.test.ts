@@ -103,6 +103,14 @@ describe("createJwtVerifier: valid tokens", () => {
     expect(caller.tenantId).toBe("ten_1");
   });
 
+  it.each([
+    ["an API key id", "key_0b6f5c1e-8a4d-4c3b-9e2f-1a2b3c4d5e6f", "oauth:key_0b6f5c1e-8a4d-4c3b-9e2f-1a2b3c4d5e6f"],
+    ["bootstrap", "bootstrap", "oauth:bootstrap"],
+    ["an already prefixed one", "oauth:x", "oauth:oauth:x"],
+  ])("namespaces a sub that looks like %s, so no token can pose as another credential", async (_name, sub, subject) => {
+    expect((await verifier().verify(await sign({ ...validClaims(), sub }))).subject).toBe(subject);
+  });
+
   it("accepts a token expired within the clock tolerance", async () => {
     const caller = await verifier().verify(await sign({ ...validClaims(), exp: now() - 10 }));
     expect(caller.subject).toBe("oauth:usr_42");
