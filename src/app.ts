@@ -31,6 +31,7 @@ import { createConnectHandler } from "./transport/connect/connect-handler.js";
 import { createCors } from "./transport/cors.js";
 import { createIdentityHandlers } from "./transport/connect/identity-handlers.js";
 import { createOrganizationHandlers } from "./transport/connect/organization-handlers.js";
+import { apiKeyReplayRules, identityReplayRules, organizationReplayRules } from "./transport/connect/replay-rules.js";
 import { registerService } from "./transport/method-pipeline.js";
 import { createRestHandler } from "./transport/rest/rest-handler.js";
 import { listen, type NodeHandler, type RunningServer } from "./transport/server.js";
@@ -114,12 +115,23 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
     callers,
     logger,
     rateLimits: { limiter, config: config.rateLimits },
-    idempotency: { store: idempotencyStore, now: () => new Date(), logger, fingerprintKey: config.auth.apiKeyPepper },
+    idempotency: {
+      store: idempotencyStore,
+      now: () => new Date(),
+      logger,
+      fingerprintKey: config.auth.apiKeyPepper,
+      leaseMs: config.idempotency.inProgressLeaseMs,
+    },
   };
   const registrations = [
-    registerService(IdentityService, createIdentityHandlers(identities), pipeline),
-    registerService(ApiKeyService, createApiKeyHandlers(apiKeys), pipeline, { replayResponse: apiKeyReplayResponses }),
-    registerService(OrganizationService, createOrganizationHandlers(organizations), pipeline),
+    registerService(IdentityService, createIdentityHandlers(identities), pipeline, { replayRules: identityReplayRules }),
+    registerService(ApiKeyService, createApiKeyHandlers(apiKeys), pipeline, {
+      replayResponse: apiKeyReplayResponses,
+      replayRules: apiKeyReplayRules,
+    }),
+    registerService(OrganizationService, createOrganizationHandlers(organizations), pipeline, {
+      replayRules: organizationReplayRules,
+    }),
   ];
 
   const rest = createRestHandler(registrations, { maxBodyBytes: config.maxBodyBytes });

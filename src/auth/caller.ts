@@ -33,7 +33,12 @@ export type CallerKind = "api_key" | "oauth" | "bootstrap";
 
 export interface Caller {
   readonly kind: CallerKind;
-  /** API key id or token subject; recorded as created_by / updated_by. */
+  /**
+   * Who is calling, namespaced by credential kind so that no two kinds can
+   * name the same caller: `key_<uuid>` (API key id), `bootstrap`, or
+   * `oauth:<sub>` (access token). Scopes idempotency keys and rate-limit
+   * buckets; recorded as created_by / updated_by.
+   */
   readonly subject: string;
   /** The tenant everything this caller does belongs to; "" for the bootstrap key. */
   readonly tenantId: string;

@@ -119,11 +119,24 @@ function callerFromClaims(payload: JWTPayload, tenantClaim: string, organization
 
   return {
     kind: "oauth",
-    subject,
+    subject: oauthSubject(subject),
     tenantId,
     scopes: granted,
     ...(typeof organization === "string" ? { organizationId: organization } : {}),
   };
+}
+
+/**
+ * How a token's `sub` names the caller everywhere (idempotency scope,
+ * rate-limit buckets, created_by / updated_by): `oauth:<sub>`. The issuer
+ * chooses `sub` freely, so without the prefix a token whose `sub` is
+ * `key_<uuid>` or `bootstrap` would pose as that key: share its idempotency
+ * records (and replay its answers), its rate-limit budget, its audit trail.
+ * API keys are `key_<uuid>` and the bootstrap key `bootstrap`, neither of
+ * which can start with `oauth:`.
+ */
+export function oauthSubject(sub: string): string {
+  return `oauth:${sub}`;
 }
 
 function unauthenticated(reason: string, cause?: unknown): AppError {

@@ -28,7 +28,11 @@ export interface Config {
   readonly idempotency: {
     /** How long a finished outcome is replayed (ms). */
     readonly retentionMs: number;
-    /** How long an in-progress record blocks its key before it may be taken over (ms). */
+    /**
+     * IDEMPOTENCY_LEASE_MS: how long a running request holds its key without
+     * renewing it (it renews every third of it), i.e. how soon a retry may
+     * take over the key of a request whose process died (ms).
+     */
     readonly inProgressLeaseMs: number;
     /** How often expired records are deleted (ms). */
     readonly cleanupIntervalMs: number;
@@ -103,7 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: list(env, "CORS_ORIGINS"),
     idempotency: {
       retentionMs: int(env, "IDEMPOTENCY_RETENTION_SECONDS", 24 * 3600, 60, 30 * 24 * 3600) * 1000,
-      inProgressLeaseMs: int(env, "IDEMPOTENCY_IN_PROGRESS_LEASE_SECONDS", 60, 1, 3600) * 1000,
+      inProgressLeaseMs: int(env, "IDEMPOTENCY_LEASE_MS", 5_000, 300, 3_600_000),
       cleanupIntervalMs: int(env, "IDEMPOTENCY_CLEANUP_INTERVAL_SECONDS", 600, 1, 24 * 3600) * 1000,
     },
     rateLimits: {

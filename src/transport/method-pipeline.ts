@@ -13,7 +13,8 @@ import type { Logger } from "pino";
 import type { Caller } from "../auth/caller.js";
 import type { RateLimitConfig } from "../config/config.js";
 import { AppError } from "../domain/errors.js";
-import { idempotencyStep, type IdempotencyDeps, type ReplayResponse } from "../reliability/idempotency/step.js";
+import { hasRequestIdField } from "../reliability/idempotency/key.js";
+import { idempotencyStep, type IdempotencyDeps, type ReplayResponse, type ReplayRule } from "../reliability/idempotency/step.js";
 import type { RateLimiter } from "../reliability/rate-limit/limiter.js";
 import { rateLimitStep } from "../reliability/rate-limit/step.js";
 import { callerKey } from "./caller-context.js";
@@ -46,6 +47,13 @@ export interface PipelineDeps {
  */
 export interface RegisterServiceOptions {
   readonly replayResponse?: Partial<Record<string, ReplayResponse>>;
+  /**
+   * `replayRules`, by method localName: who may receive a replay of the
+   * method's stored answers (see ReplayRule). Required for every method that
+   * takes an idempotency key when idempotency is on: without one the service
+   * is refused at registration (deny by default).
+   */
+  readonly replayRules?: Partial<Record<string, ReplayRule>>;
 }
 
 /** A service and its (wrapped) implementation, as registered on every transport. */
@@ -67,19 +75,28 @@ export function registerService<S extends DescService>(
     if (method.methodKind !== "unary") throw new Error(`${method.name}: only unary methods are supported`);
     const fn = (impl as unknown as Record<string, UnaryFn>)[method.localName];
     if (!fn) throw new Error(`${service.typeName}.${method.name} has no implementation`);
-    wrapped[method.localName] = wrapMethod(method, fn.bind(impl), deps, options.replayResponse?.[method.localName]);
+    const rule = options.replayRules?.[method.localName];
+    if (deps.idempotency && hasRequestIdField(method.input) && rule === undefined) {
+      throw new Error(`${service.typeName}.${method.name} takes an idempotency key but has no replay rule`);
+    }
+    wrapped[method.localName] = wrapMethod(method, fn.bind(impl), deps, { replayResponse: options.replayResponse?.[method.localName], rule });
   }
   return { service, impl: wrapped };
 }
 
-function wrapMethod(method: DescMethod, fn: UnaryFn, deps: PipelineDeps, replayResponse?: ReplayResponse): UnaryFn {
+function wrapMethod(
+  method: DescMethod,
+  fn: UnaryFn,
+  deps: PipelineDeps,
+  replay: { replayResponse: ReplayResponse | undefined; rule: ReplayRule | undefined },
+): UnaryFn {
   // Steps run in this order: the RPC's scope (declared in the contract; a
   // method without one throws here, at start-up), rate limit (cheap, before
   // any database work), then idempotency (so a refused call never consumes a
-  // key), then the method.
+  // key, and a replay re-checks the caller's reach), then the method.
   const authorize = scopeStep(method);
   const limit = deps.rateLimits && rateLimitStep(method, deps.rateLimits.limiter, deps.rateLimits.config);
-  const idempotent = deps.idempotency && idempotencyStep(method, deps.idempotency, replayResponse);
+  const idempotent = deps.idempotency && idempotencyStep(method, deps.idempotency, replay);
   return async (request, ctx) => {
     const started = performance.now();
     try {

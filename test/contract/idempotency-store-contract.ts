@@ -67,6 +67,33 @@ export function describeIdempotencyStore(implementation: string, make: () => Pro
       expect(retries.filter((r) => r.kind === "acquired")).toHaveLength(1);
     });
 
+    it("a renewed lease is not taken over; an abandoned run's planned id goes to the retry that takes over", async () => {
+      const id = randomUUID();
+      const lease = await acquired(id, t0);
+      expect(await store.renew(id, lease, at(leaseMs - 10))).toBe(true);
+      expect((await begin(id, at(leaseMs + 10))).kind).toBe("in_progress"); // renewed: still held
+      expect(await store.plan(id, lease, "usr_planned")).toBe(true);
+      // ...and that run dies: the retry of the same request takes over with the plan.
+      const retry = await begin(id, at(leaseMs * 3));
+      expect(retry).toEqual({ kind: "acquired", lease: expect.any(String), plannedId: "usr_planned" });
+      expect(await store.renew(id, lease, at(leaseMs * 3))).toBe(false); // the old lease is gone
+      expect(await store.plan(id, lease, "usr_other")).toBe(false);
+    });
+
+    it("never hands an abandoned run to a different request under the same key", async () => {
+      const id = randomUUID();
+      await acquired(id, t0);
+      expect(await begin(id, at(leaseMs * 3), "fp-other")).toEqual({ kind: "in_progress", fingerprint: "fp-1" });
+    });
+
+    it("keeps the headers of a response outcome", async () => {
+      const id = randomUUID();
+      const lease = await acquired(id, t0);
+      const withEtag: StoredOutcome = { kind: "response", message: new Uint8Array([8, 1]), headers: { etag: '"v1"' } };
+      expect(await store.complete(id, lease, withEtag, at(1))).toBe(true);
+      expect(await begin(id, at(2))).toEqual({ kind: "done", fingerprint: "fp-1", outcome: withEtag });
+    });
+
     it("completes only with the current lease", async () => {
       const id = randomUUID();
       const first = await acquired(id, t0);

@@ -93,6 +93,51 @@ describe("replay", () => {
   });
 });
 
+describe("a replay answers the headers of the first answer", () => {
+  it("REST: the ETag", async () => {
+    const body = specExampleBody("replay.etag.rest@example.com");
+    const first = await post(body, "etag-rest");
+    expect(first.headers.get("etag")).toBe('"v1"');
+    const again = await post(body, "etag-rest");
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.headers.get("etag")).toBe('"v1"');
+  });
+
+  it("REST: the ETag of an update", async () => {
+    const created = await post(specExampleBody("replay.etag.update@example.com"));
+    const patch = () =>
+      rest(server.baseUrl, "PATCH", `/v1/identities/${created.json.id}`, { display_name: "Renamed" }, { ...server.auth, "Idempotency-Key": "etag-patch" });
+    const first = await patch();
+    expect(first.status).toBe(200);
+    expect(first.headers.get("etag")).toBe('"v2"');
+    const again = await patch();
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.headers.get("etag")).toBe('"v2"');
+  });
+
+  it("Connect: the etag response header", async () => {
+    const init = { ...exampleInit("replay.etag.connect@example.com"), requestId: "etag-connect" };
+    const headersOf = async () => {
+      let etag: string | null = null;
+      let replayed: string | null = null;
+      await connectClient.createIdentity(init, { headers: server.auth, onHeader: (h) => ((etag = h.get("etag")), (replayed = h.get("idempotent-replayed"))) });
+      return { etag, replayed };
+    };
+    expect(await headersOf()).toEqual({ etag: '"v1"', replayed: null });
+    expect(await headersOf()).toEqual({ etag: '"v1"', replayed: "true" });
+  });
+
+  it("gRPC (grpc-js): the etag metadata", async () => {
+    const md = { ...server.auth, "idempotency-key": "etag-grpc" };
+    const init = exampleInit("replay.etag.grpc@example.com");
+    const first = await grpcClient.call("createIdentity", CreateIdentityRequestSchema, IdentitySchema, init, md);
+    expect(first.metadata.get("etag")).toEqual(['"v1"']);
+    const again = await grpcClient.call("createIdentity", CreateIdentityRequestSchema, IdentitySchema, init, md);
+    expect(again.metadata.get("idempotent-replayed")).toEqual(["true"]);
+    expect(again.metadata.get("etag")).toEqual(['"v1"']);
+  });
+});
+
 describe("same key, different request → 422 AVNOLOGY_AUTH_030", () => {
   it("on REST", async () => {
     expect((await post(specExampleBody("mismatch.a@example.com"), "mismatch-rest")).status).toBe(201);
@@ -199,6 +244,25 @@ describe("keys that are not used", () => {
     expect(res.json.error).toMatchObject({ code: "AVNOLOGY_AUTH_902", details: { field: "Idempotency-Key" } });
   });
 
+  it.each([
+    ["an empty key", ""],
+    ["a key of 256 characters", "k".repeat(256)],
+    ["a non-ASCII key", "clé"],
+  ])("rejects %s on a validate_only create too (same rules as a real create)", async (_name, key) => {
+    const res = await post({ ...specExampleBody("bad.key.dry@example.com"), validate_only: true }, key);
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: "AVNOLOGY_AUTH_902", details: { field: "Idempotency-Key" } });
+  });
+
+  it("rejects a 256-character request_id on a validate_only create over Connect", async () => {
+    const err = await connectClient
+      .createIdentity({ ...exampleInit("bad.key.connect@example.com"), validateOnly: true, requestId: "k".repeat(256) }, { headers: server.auth })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).code).toBe(Code.InvalidArgument);
+    expect((err as ConnectError).findDetails(ErrorInfoSchema)[0]?.reason).toBe("AVNOLOGY_AUTH_902");
+  });
+
   it("rejects a header and a request_id that differ", async () => {
     const res = await post({ ...specExampleBody("two.keys@example.com"), request_id: "one" }, "two");
     expect(res.status).toBe(400);
@@ -207,36 +271,101 @@ describe("keys that are not used", () => {
 });
 
 describe("a crashed request", () => {
-  it("blocks its key until the in-progress lease expires, then is taken over", async () => {
-    const email = "crashed.request@example.com";
-    const first = await post(specExampleBody(email), "crashed-1");
+  const records = () => server.db.collection<{ _id: string; [field: string]: unknown }>("idempotency_records");
+
+  /** Makes the record of `key`'s finished create look like its run died while in progress (lease still held). */
+  async function asIfCrashed(email: string, key: string, change: { deleteIdentity: boolean; keepPlan: boolean }) {
+    const first = await post(specExampleBody(email), key);
     expect(first.status).toBe(201);
-    // Make it look like that request crashed after claiming the key and
-    // before writing anything: in progress, identity not created.
-    const records = server.db.collection("idempotency_records");
-    const [record] = await records.find({}).sort({ created_at: -1 }).limit(1).toArray();
-    await records.updateOne(
+    const [record] = await records().find({}).sort({ created_at: -1 }).limit(1).toArray();
+    expect(record!["planned_id"]).toBe(first.json.id); // recorded before the insert
+    await records().updateOne(
       { _id: record!["_id"] },
-      { $set: { state: "in_progress", lease: "crashed", lease_expires_at: new Date(Date.now() + 60_000) }, $unset: { outcome: "" } },
+      {
+        $set: { state: "in_progress", lease: "crashed", lease_expires_at: new Date(Date.now() + 60_000) },
+        $unset: { outcome: "", ...(change.keepPlan ? {} : { planned_id: "" }) },
+      },
     );
-    await server.db.collection("identities").deleteOne({ _id: first.json.id });
+    if (change.deleteIdentity) await server.db.collection("identities").deleteOne({ _id: first.json.id });
+    return { first, recordId: record!["_id"] };
+  }
+  const expireLease = (recordId: string) => records().updateOne({ _id: recordId }, { $set: { lease_expires_at: new Date(Date.now() - 1) } });
+
+  it("before it planned an id: blocks its key until the lease expires, then is taken over and runs afresh", async () => {
+    const email = "crashed.request@example.com";
+    const { first, recordId } = await asIfCrashed(email, "crashed-1", { deleteIdentity: true, keepPlan: false });
 
     const blocked = await post(specExampleBody(email), "crashed-1");
     expect(blocked.status).toBe(409);
     expect(blocked.json.error.code).toBe("AVNOLOGY_AUTH_031");
 
-    await records.updateOne({ _id: record!["_id"] }, { $set: { lease_expires_at: new Date(Date.now() - 1) } });
+    await expireLease(recordId);
     const takenOver = await post(specExampleBody(email), "crashed-1");
     expect(takenOver.status).toBe(201);
     expect(takenOver.headers.get("idempotent-replayed")).toBeNull();
     expect(takenOver.json.id).not.toBe(first.json.id);
-    const after = await records.findOne({ _id: record!["_id"] });
+    const after = await records().findOne({ _id: recordId });
     expect(after).toMatchObject({ state: "done" });
     expect(after!["lease"]).not.toBe("crashed");
 
     const replay = await post(specExampleBody(email), "crashed-1");
     expect(replay.json.id).toBe(takenOver.json.id);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("after it planned an id but before the insert: the retry creates the identity under that id", async () => {
+    const email = "crashed.planned@example.com";
+    const { first, recordId } = await asIfCrashed(email, "crashed-2", { deleteIdentity: true, keepPlan: true });
+    await expireLease(recordId);
+    const retry = await post(specExampleBody(email), "crashed-2");
+    expect(retry.status).toBe(201);
+    expect(retry.json.id).toBe(first.json.id);
+    expect(retry.headers.get("etag")).toBe('"v1"');
+    expect(await server.db.collection("identities").countDocuments({ email })).toBe(1);
+  });
+
+  it("after the insert, before recording the outcome: the retry answers 201 with that identity, not 409 014", async () => {
+    const email = "crashed.inserted@example.com";
+    const { first, recordId } = await asIfCrashed(email, "crashed-3", { deleteIdentity: false, keepPlan: true });
+    await expireLease(recordId);
+    const retry = await post(specExampleBody(email), "crashed-3");
+    expect(retry.status).toBe(201);
+    expect(retry.json).toEqual(first.json);
+    expect(retry.headers.get("etag")).toBe(first.headers.get("etag"));
+    expect(await server.db.collection("identities").countDocuments({ email })).toBe(1);
+    const replay = await post(specExampleBody(email), "crashed-3");
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.json.id).toBe(first.json.id);
+  });
+
+  it.each([
+    ["a server-made id", ""],
+    ["a chosen id", "?organization_id=org_crashed-chosen"],
+  ])("CreateOrganization with %s, after the insert: the retry answers 201 with that organization", async (_name, query) => {
+    const key = `crashed-org${query === "" ? "" : "-chosen"}`;
+    const createOrg = () =>
+      rest(server.baseUrl, "POST", `/v1/organizations${query}`, { name: `Crashed ${key}` }, { ...server.auth, "Idempotency-Key": key });
+    const first = await createOrg();
+    expect(first.status).toBe(201);
+    const record = await records().findOne({ planned_id: first.json.id });
+    expect(record).not.toBeNull();
+    await records().updateOne(
+      { _id: record!._id },
+      { $set: { state: "in_progress", lease: "crashed", lease_expires_at: new Date(Date.now() - 1) }, $unset: { outcome: "" } },
+    );
+    const retry = await createOrg();
+    expect(retry.status).toBe(201);
+    expect(retry.json).toEqual(first.json);
+    expect(await server.db.collection("organizations").countDocuments({ name: `Crashed ${key}` })).toBe(1);
+  });
+
+  it("an abandoned record of another request under the same key answers 422 030, never runs", async () => {
+    const { recordId } = await asIfCrashed("crashed.other.a@example.com", "crashed-4", { deleteIdentity: false, keepPlan: true });
+    await expireLease(recordId);
+    const other = await post(specExampleBody("crashed.other.b@example.com"), "crashed-4");
+    expect(other.status).toBe(422);
+    expect(other.json.error.code).toBe("AVNOLOGY_AUTH_030");
+    expect(await server.db.collection("identities").countDocuments({ email: "crashed.other.b@example.com" })).toBe(0);
   });
 
   it("an expired record counts as absent", async () => {

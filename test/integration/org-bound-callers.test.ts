@@ -130,7 +130,7 @@ describe("an organization-bound OAuth token", () => {
     const auth = { authorization: `Bearer ${token}` };
     const res = await create(auth, {});
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ organization_id: bound.organizationId, created_by: "auth0|user-7" });
+    expect(res.json).toMatchObject({ organization_id: bound.organizationId, created_by: "oauth:auth0|user-7" });
     const denied = await create(auth, { organization_id: otherOrg });
     expect(denied.status).toBe(403);
     const adminOnly = await create(auth, { admin_metadata: {} });

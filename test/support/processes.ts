@@ -46,11 +46,48 @@ export async function startServiceProcesses(count: number, env: Record<string, s
   };
 }
 
+/** A service process that can also be killed outright, as a crash would (no drain, no shutdown hook). */
+export interface KillableServiceProcess extends ServiceProcess {
+  /** SIGKILL; resolves once the process is gone. */
+  kill(): Promise<void>;
+}
+
+/**
+ * One process with exactly `env` added (MONGODB_URI, BOOTSTRAP_KEY and
+ * API_KEY_PEPPER included), run as `node --import tsx` so that the service is
+ * the child itself: the tsx CLI would run it as a grandchild that a SIGKILL
+ * of the CLI leaves running.
+ */
+export async function startKillableProcess(env: Record<string, string>): Promise<KillableServiceProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const port = await listeningPort(child);
+  return {
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: () => stopProcess(child),
+    kill: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
+      }),
+  };
+}
+
 async function startProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const child = spawn("node_modules/.bin/tsx", ["src/main.ts"], {
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const port = await listeningPort(child);
+  return { port, baseUrl: `http://127.0.0.1:${port}`, stop: () => stopProcess(child) };
+}
+
+/** The port a starting service process reports in its "listening" log line. */
+async function listeningPort(child: ChildProcess): Promise<number> {
   const stderr: string[] = [];
   child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
@@ -69,11 +106,11 @@ async function startProcess(env: Record<string, string>): Promise<ServiceProcess
       }
     });
   });
-  return { port, baseUrl: `http://127.0.0.1:${port}`, stop: () => stopProcess(child) };
+  return port;
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
     child.once("exit", () => {

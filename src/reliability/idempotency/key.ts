@@ -54,7 +54,22 @@ function invalidKey(field: string, message: string): AppError {
   });
 }
 
-/** The record id of a key: its scope is tenant + caller subject + key, hashed to a fixed length. */
-export function scopedKeyId(tenantId: string, subject: string, key: string): string {
-  return createHash("sha256").update(JSON.stringify([tenantId, subject, key])).digest("hex");
+/** Who a key belongs to: the caller as the pipeline resolved it. */
+export interface KeyOwner {
+  readonly tenantId: string;
+  /** Namespaced by credential kind (`key_<uuid>`, `bootstrap`, `oauth:<sub>`): a token can never pose as a key. */
+  readonly subject: string;
+  /** The organization the caller is bound to; undefined = tenant-wide. */
+  readonly organizationId?: string | undefined;
+}
+
+/**
+ * The record id of a key: its scope is tenant + caller subject + the caller's
+ * organization binding + key, hashed to a fixed length. Two tokens of one
+ * subject with different organization bindings never share records: an
+ * organization-bound token cannot replay what the tenant-wide one created.
+ */
+export function scopedKeyId(owner: KeyOwner, key: string): string {
+  const reach = owner.organizationId === undefined ? "*" : `org:${owner.organizationId}`;
+  return createHash("sha256").update(JSON.stringify([owner.tenantId, owner.subject, reach, key])).digest("hex");
 }

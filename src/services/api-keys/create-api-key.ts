@@ -6,7 +6,7 @@ import { generateApiKeySecret, hashApiKeySecret } from "../../auth/api-key-secre
 import { isScope, type Caller, type Scope } from "../../auth/caller.js";
 import { requireCanGrantKey } from "../../auth/permissions.js";
 import type { ApiKey } from "../../domain/api-key.js";
-import { validationError, type Violation } from "../../domain/errors.js";
+import { AppError, validationError, type Violation } from "../../domain/errors.js";
 import { nameViolation, organizationIdViolation } from "../../domain/organization.js";
 import type { ApiKeyDeps } from "./deps.js";
 
@@ -62,6 +62,24 @@ export async function createApiKey(deps: ApiKeyDeps, caller: Caller, input: Crea
   const secret = generateApiKeySecret();
   await deps.keys.insert(key, hashApiKeySecret(secret, deps.pepper));
   return { key, secret };
+}
+
+/**
+ * The checks of a CreateApiKey on who is calling (a reach no wider than the
+ * caller's; the scope step checked keys:write), for a replay of a stored
+ * answer: unknown scopes are left to validation (they were answered 902,
+ * which is what was stored).
+ */
+export function authorizeCreateApiKey(caller: Caller, input: Pick<CreateApiKeyInput, "scopes" | "organizationId">): void {
+  const organizationId = input.organizationId === "" && caller.organizationId !== undefined ? caller.organizationId : input.organizationId;
+  requireCanGrantKey(caller, { scopes: input.scopes.filter(isScope), organizationId });
+}
+
+/** An org-bound caller sees only its organization's keys: another's reads like a missing one (043). */
+export function requireVisibleApiKey(caller: Caller, key: Pick<ApiKey, "id" | "organizationId">): void {
+  if (caller.organizationId !== undefined && key.organizationId !== caller.organizationId) {
+    throw new AppError("AVNOLOGY_AUTH_043", { field: "id", value: key.id });
+  }
 }
 
 function validate(input: CreateApiKeyInput, now: Date): Scope[] {

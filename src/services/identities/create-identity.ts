@@ -2,7 +2,6 @@
 // password policy and breach check, validate_only, Argon2id, and the unique
 // indexes deciding duplicates.
 import type { Caller } from "../../auth/caller.js";
-import { checkAdminOnlyFields, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
 import { AppError, resourceField, validationError, type Violation } from "../../domain/errors.js";
 import { emailLocalPart, type Identity, type IdentityFields, type ValidIdentityFields } from "../../domain/identity.js";
 import { identityFieldByProto } from "../../domain/identity-fields.js";
@@ -10,6 +9,8 @@ import { validateIdentityFields } from "../../domain/identity-validation.js";
 import { implicitMask } from "../../domain/update-mask.js";
 import { checkPasswordPolicy } from "../../passwords/password-policy.js";
 import type { UniqueField } from "../../store/identity-store.js";
+import type { NewIdPlan } from "../new-id-plan.js";
+import { authorizeCreateIdentity } from "./authorize.js";
 import type { IdentityDeps } from "./deps.js";
 
 export interface CreateIdentityInput {
@@ -18,6 +19,8 @@ export interface CreateIdentityInput {
   readonly validateOnly: boolean;
   /** Violations found by the transport (e.g. output-only fields sent). */
   readonly transportViolations?: readonly Violation[];
+  /** Present for a call with an idempotency key (src/services/new-id-plan.ts). */
+  readonly newIdPlan?: NewIdPlan | undefined;
 }
 
 /** validate_only answers the identity that would be created: no id, no timestamps. */
@@ -33,12 +36,7 @@ export function conflictError(field: UniqueField, fields: IdentityFields): AppEr
 }
 
 export async function createIdentity(deps: IdentityDeps, caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult> {
-  requireTenantCaller(caller);
-  // 403s come before any 902: an organization-bound caller may not name
-  // another organization (existing or not) nor set the admin-only fields
-  // (any set to a non-default value).
-  const { organizationId } = resolveTargetOrganization(caller, input.fields.organizationId);
-  checkAdminOnlyFields(caller, implicitMask(input.fields));
+  const { organizationId } = authorizeCreateIdentity(caller, input.fields);
 
   const { fields, violations } = validateIdentityFields({ ...input.fields, organizationId });
   const fieldViolations = [...(input.transportViolations ?? []), ...violations];
@@ -72,10 +70,20 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
     return { created: false, identity: fields };
   }
 
+  // A retry that took over an interrupted run finishes that run: the identity
+  // it created, or the one it was about to create under the same id.
+  const plannedId = input.newIdPlan?.plannedId;
+  if (plannedId !== undefined) {
+    const created = await deps.store.findById(caller.tenantId, plannedId);
+    if (created) return { created: true, identity: created };
+  }
+  const id = plannedId ?? deps.newId();
+  if (plannedId === undefined) await input.newIdPlan?.plan(id);
+
   const passwordHash = input.initialPassword ? await deps.hasher.hash(input.initialPassword) : null;
   const identity: Identity = {
     ...fields,
-    id: deps.newId(),
+    id,
     tenantId: caller.tenantId,
     createdAt: deps.now(),
     updatedAt: null,
@@ -84,7 +92,13 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
     version: 1,
   };
   const result = await deps.store.insert(identity, passwordHash);
-  if (!result.ok) throw conflictError(result.conflict, fields);
+  if (!result.ok) {
+    // A keyed create's id is known to its retries: an interrupted run that was
+    // still alive may have written it meanwhile. Then it is this call's identity.
+    const created = input.newIdPlan ? await deps.store.findById(caller.tenantId, id) : null;
+    if (created) return { created: true, identity: created };
+    throw conflictError(result.conflict, fields);
+  }
   return { created: true, identity };
 }
 

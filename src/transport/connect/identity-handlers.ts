@@ -7,6 +7,7 @@ import { CreateIdentityRequestSchema, UpdateIdentityRequestSchema } from "../../
 import { isTenantAdmin } from "../../auth/permissions.js";
 import { etagOf } from "../../domain/etag.js";
 import type { IdentityService as IdentityUseCases } from "../../services/identities/index.js";
+import { newIdPlanOf } from "../../reliability/idempotency/planned-id.js";
 import { callerOf } from "../caller-context.js";
 import { etagFromIfMatch, setEtagHeader } from "../etag-header.js";
 import { outputOnlyViolations } from "../output-only.js";
@@ -21,6 +22,7 @@ export function createIdentityHandlers(identities: IdentityUseCases): ServiceImp
         initialPassword: request.initialPassword,
         validateOnly: request.validateOnly,
         transportViolations: outputOnlyViolations(CreateIdentityRequestSchema, request, ""),
+        newIdPlan: newIdPlanOf(ctx),
       });
       if (result.created) setEtagHeader(ctx.responseHeader, etagOf(result.identity.version));
       return identityToMessage(result.identity, { includeAdminMetadata: isTenantAdmin(caller) });

@@ -6,6 +6,7 @@ import {
   OrganizationService,
 } from "../../../gen/avnology/identity/v1/organization_service_pb.js";
 import type { OrganizationService as OrganizationUseCases } from "../../services/organizations/index.js";
+import { newIdPlanOf } from "../../reliability/idempotency/planned-id.js";
 import { callerOf } from "../caller-context.js";
 import { outputOnlyViolations } from "../output-only.js";
 import { organizationToMessage } from "./organization-convert.js";
@@ -17,6 +18,7 @@ export function createOrganizationHandlers(organizations: OrganizationUseCases):
         name: request.organization?.name ?? "",
         organizationId: request.organizationId,
         transportViolations: outputOnlyViolations(CreateOrganizationRequestSchema, request, ""),
+        newIdPlan: newIdPlanOf(ctx),
       });
       return organizationToMessage(organization);
     },

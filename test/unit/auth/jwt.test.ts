@@ -89,7 +89,7 @@ describe("createJwtVerifier: valid tokens", () => {
     const caller = await verifier().verify(await sign(validClaims()));
     expect(caller).toEqual({
       kind: "oauth",
-      subject: "usr_42",
+      subject: "oauth:usr_42",
       tenantId: "ten_1",
       scopes: new Set(["admin:users:write", "admin:users:read"]),
     });
@@ -103,9 +103,17 @@ describe("createJwtVerifier: valid tokens", () => {
     expect(caller.tenantId).toBe("ten_1");
   });
 
+  it.each([
+    ["an API key id", "key_0b6f5c1e-8a4d-4c3b-9e2f-1a2b3c4d5e6f", "oauth:key_0b6f5c1e-8a4d-4c3b-9e2f-1a2b3c4d5e6f"],
+    ["bootstrap", "bootstrap", "oauth:bootstrap"],
+    ["an already prefixed one", "oauth:x", "oauth:oauth:x"],
+  ])("namespaces a sub that looks like %s, so no token can pose as another credential", async (_name, sub, subject) => {
+    expect((await verifier().verify(await sign({ ...validClaims(), sub }))).subject).toBe(subject);
+  });
+
   it("accepts a token expired within the clock tolerance", async () => {
     const caller = await verifier().verify(await sign({ ...validClaims(), exp: now() - 10 }));
-    expect(caller.subject).toBe("usr_42");
+    expect(caller.subject).toBe("oauth:usr_42");
   });
 
   it("gives empty scopes when the scope claim is missing or not a string", async () => {
@@ -204,7 +212,7 @@ describe("createJwtVerifier: key sources and configuration", () => {
     const file = join(dir, "jwks.json");
     await writeFile(file, JSON.stringify({ keys: [ec.jwk] }));
     const v = createJwtVerifier({ jwksFile: file, issuer, audience });
-    expect((await v.verify(await sign(validClaims(), ec))).subject).toBe("usr_42");
+    expect((await v.verify(await sign(validClaims(), ec))).subject).toBe("oauth:usr_42");
     await expectUnauthenticated(await sign(validClaims(), rsa), /key/, v);
   });
 

@@ -8,7 +8,7 @@ import { isKeptOutcome } from "../../../src/reliability/idempotency/step.js";
 describe("idempotency and rate-limit configuration", () => {
   it("has documented defaults", () => {
     const config = loadConfig({ API_KEY_PEPPER: pepper });
-    expect(config.idempotency).toEqual({ retentionMs: 86_400_000, inProgressLeaseMs: 60_000, cleanupIntervalMs: 600_000 });
+    expect(config.idempotency).toEqual({ retentionMs: 86_400_000, inProgressLeaseMs: 5_000, cleanupIntervalMs: 600_000 });
     expect(config.rateLimits).toEqual({
       credential: { ratePerSecond: 50, burst: 100 },
       tenant: { ratePerSecond: 200, burst: 400 },
@@ -22,7 +22,7 @@ describe("idempotency and rate-limit configuration", () => {
     const config = loadConfig({
       API_KEY_PEPPER: pepper,
       IDEMPOTENCY_RETENTION_SECONDS: "3600",
-      IDEMPOTENCY_IN_PROGRESS_LEASE_SECONDS: "5",
+      IDEMPOTENCY_LEASE_MS: "2500",
       IDEMPOTENCY_CLEANUP_INTERVAL_SECONDS: "30",
       RATE_LIMIT_CREDENTIAL_RPS: "0.5",
       RATE_LIMIT_CREDENTIAL_BURST: "2",
@@ -31,7 +31,7 @@ describe("idempotency and rate-limit configuration", () => {
       RATE_LIMIT_SYNC_INTERVAL_MS: "250",
       RATE_LIMIT_EXEMPT_SERVICES: "grpc.health.v1.Health, my.Service*",
     });
-    expect(config.idempotency).toEqual({ retentionMs: 3_600_000, inProgressLeaseMs: 5_000, cleanupIntervalMs: 30_000 });
+    expect(config.idempotency).toEqual({ retentionMs: 3_600_000, inProgressLeaseMs: 2_500, cleanupIntervalMs: 30_000 });
     expect(config.rateLimits.credential).toEqual({ ratePerSecond: 0.5, burst: 2 });
     expect(config.rateLimits.tenant.ratePerSecond).toBe(0);
     expect(config.rateLimits.password.burst).toBe(3);
@@ -41,7 +41,8 @@ describe("idempotency and rate-limit configuration", () => {
 
   it.each([
     ["IDEMPOTENCY_RETENTION_SECONDS", "10"],
-    ["IDEMPOTENCY_IN_PROGRESS_LEASE_SECONDS", "0"],
+    ["IDEMPOTENCY_LEASE_MS", "0"],
+    ["IDEMPOTENCY_LEASE_MS", "5s"],
     ["RATE_LIMIT_CREDENTIAL_RPS", "-1"],
     ["RATE_LIMIT_CREDENTIAL_RPS", "fast"],
     ["RATE_LIMIT_TENANT_BURST", "0"],

@@ -60,13 +60,23 @@ describe("contract detection", () => {
 });
 
 describe("scopedKeyId", () => {
+  const id = (tenantId: string, subject: string, key: string, organizationId?: string) =>
+    scopedKeyId({ tenantId, subject, organizationId }, key);
+
   it("scopes a key to its tenant and caller", () => {
-    const base = scopedKeyId("ten_a", "key_1", "k");
-    expect(scopedKeyId("ten_a", "key_1", "k")).toBe(base);
-    expect(scopedKeyId("ten_b", "key_1", "k")).not.toBe(base);
-    expect(scopedKeyId("ten_a", "key_2", "k")).not.toBe(base);
-    expect(scopedKeyId("ten_a", "key_1", "k2")).not.toBe(base);
+    const base = id("ten_a", "key_1", "k");
+    expect(id("ten_a", "key_1", "k")).toBe(base);
+    expect(id("ten_b", "key_1", "k")).not.toBe(base);
+    expect(id("ten_a", "key_2", "k")).not.toBe(base);
+    expect(id("ten_a", "key_1", "k2")).not.toBe(base);
     // No ambiguity from concatenation.
-    expect(scopedKeyId("a", "bc", "k")).not.toBe(scopedKeyId("ab", "c", "k"));
+    expect(id("a", "bc", "k")).not.toBe(id("ab", "c", "k"));
+  });
+
+  it("scopes a key to the caller's organization binding: a tenant-wide and an org-bound token of one subject never share it", () => {
+    const tenantWide = id("ten_a", "oauth:alice", "k");
+    expect(id("ten_a", "oauth:alice", "k", "org_1")).not.toBe(tenantWide);
+    expect(id("ten_a", "oauth:alice", "k", "org_1")).not.toBe(id("ten_a", "oauth:alice", "k", "org_2"));
+    expect(id("ten_a", "oauth:alice", "k", "org_1")).toBe(id("ten_a", "oauth:alice", "k", "org_1"));
   });
 });

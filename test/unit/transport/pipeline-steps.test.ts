@@ -46,6 +46,12 @@ function memoryIdempotencyStore(): IdempotencyStore {
       if ("lease" in existing) return { kind: "in_progress", fingerprint: existing.fingerprint };
       return { kind: "done", fingerprint: fingerprints.get(id)!, outcome: existing };
     },
+    async renew() {
+      return true;
+    },
+    async plan() {
+      return true;
+    },
     async complete(id, _lease, outcome) {
       records.set(id, outcome);
       return true;
@@ -83,23 +89,30 @@ function countingImpl() {
   return { impl, runs: () => runs };
 }
 
+/** Replay rules that let every caller replay (the real ones are tested in test/integration/idempotency-authorization.test.ts). */
+const anyoneMayReplay: RegisterServiceOptions["replayRules"] = Object.fromEntries(
+  ["createIdentity", "updateIdentity", "deleteIdentity", "setPassword"].map((name) => [name, { authorize: () => undefined }]),
+);
+
+function pipelineDeps(rateLimits: RateLimitConfig | undefined) {
+  const logger = pino({ level: "silent" });
+  return {
+    callers: resolver,
+    logger,
+    ...(rateLimits ? { rateLimits: { limiter: createRateLimiter(), config: rateLimits } } : {}),
+    idempotency: { store: memoryIdempotencyStore(), now: () => new Date(), logger, fingerprintKey: "test-key" },
+  };
+}
+
 function clientFor(
   impl: ServiceImpl<typeof IdentityService>,
   rateLimits: RateLimitConfig | undefined,
   options: RegisterServiceOptions = {},
 ) {
-  const logger = pino({ level: "silent" });
-  const registration = registerService(
-    IdentityService,
-    impl,
-    {
-      callers: resolver,
-      logger,
-      ...(rateLimits ? { rateLimits: { limiter: createRateLimiter(), config: rateLimits } } : {}),
-      idempotency: { store: memoryIdempotencyStore(), now: () => new Date(), logger, fingerprintKey: "test-key" },
-    },
-    options,
-  );
+  const registration = registerService(IdentityService, impl, pipelineDeps(rateLimits), {
+    ...options,
+    replayRules: { ...anyoneMayReplay, ...options.replayRules },
+  });
   const transport = createRouterTransport((router) => router.service(IdentityService, registration.impl as never));
   return createClient(IdentityService, transport);
 }
@@ -158,6 +171,38 @@ describe("idempotency scope and replay hook, in the pipeline", () => {
     const replay = await client.createIdentity(request, as("a1"));
     expect(replay.id).toBe(first.id);
     expect(replay.displayName).toBe("replayed");
+    expect(counting.runs()).toBe(1);
+  });
+});
+
+describe("replay rules, in the pipeline", () => {
+  it("refuses to register a method that takes an idempotency key without a replay rule (deny by default)", () => {
+    const { createIdentity: _dropped, ...withoutCreate } = anyoneMayReplay!;
+    expect(() => registerService(IdentityService, countingImpl().impl, pipelineDeps(undefined), { replayRules: withoutCreate })).toThrow(
+      /CreateIdentity takes an idempotency key but has no replay rule/,
+    );
+  });
+
+  it("answers a replay only after the rule accepts the caller, and renders it through the rule", async () => {
+    const counting = countingImpl();
+    let allowed = true;
+    const client = clientFor(counting.impl, undefined, {
+      replayRules: {
+        createIdentity: {
+          authorize() {
+            if (!allowed) throw new ConnectError("refused", Code.PermissionDenied);
+          },
+          visible: (_caller, stored) => ({ ...stored, displayName: "as seen now" }) as never,
+        },
+      },
+    });
+    const request = { identity: { email: "rule@example.com" }, requestId: "rule-key" };
+    await client.createIdentity(request, as("a1"));
+    expect((await client.createIdentity(request, as("a1"))).displayName).toBe("as seen now");
+    allowed = false;
+    const refused = await client.createIdentity(request, as("a1")).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConnectError);
+    expect((refused as ConnectError).code).toBe(Code.PermissionDenied);
     expect(counting.runs()).toBe(1);
   });
 });

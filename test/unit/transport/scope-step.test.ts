@@ -8,6 +8,8 @@ import { create, createFileRegistry, type DescService } from "@bufbuild/protobuf
 import { FileDescriptorProtoSchema, file_google_protobuf_empty } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, createRouterTransport, type ServiceImpl } from "@connectrpc/connect";
 import { pino } from "pino";
+import { identityReplayRules } from "../../../src/transport/connect/replay-rules.js";
+import { createMemoryIdempotencyStore } from "../../../src/store/memory/idempotency-store.js";
 import { describe, expect, it } from "vitest";
 import { ApiKeyService } from "../../../gen/avnology/identity/v1/api_key_service_pb.js";
 import { IdentitySchema } from "../../../gen/avnology/identity/v1/identity_pb.js";
@@ -112,28 +114,7 @@ const logger = pino({ level: "silent" });
 const as = (caller: string) => ({ headers: { "x-test-caller": caller } });
 
 function memoryIdempotencyStore(): IdempotencyStore {
-  const done = new Map<string, { fingerprint: string; outcome: Parameters<IdempotencyStore["complete"]>[2] }>();
-  const pending = new Map<string, string>();
-  return {
-    async begin({ id, fingerprint }) {
-      const finished = done.get(id);
-      if (finished) return { kind: "done", fingerprint: finished.fingerprint, outcome: finished.outcome };
-      if (pending.has(id)) return { kind: "in_progress", fingerprint: pending.get(id)! };
-      pending.set(id, fingerprint);
-      return { kind: "acquired", lease: "l" };
-    },
-    async complete(id, _lease, outcome) {
-      done.set(id, { fingerprint: pending.get(id)!, outcome });
-      pending.delete(id);
-      return true;
-    },
-    async release(id) {
-      pending.delete(id);
-    },
-    async deleteExpired() {
-      return 0;
-    },
-  } as IdempotencyStore;
+  return createMemoryIdempotencyStore({ retentionMs: 60_000, inProgressLeaseMs: 5_000 });
 }
 
 function setup() {
@@ -160,8 +141,8 @@ function setup() {
         exemptServices: [],
       },
     },
-    idempotency: { store: memoryIdempotencyStore(), now: () => new Date(), logger, fingerprintKey: "test-key" },
-  });
+    idempotency: { store: memoryIdempotencyStore(), now: () => new Date(), logger, fingerprintKey: "test-key", leaseMs: 5_000 },
+  }, { replayRules: identityReplayRules });
   const transport = createRouterTransport((router) => router.service(IdentityService, registration.impl as never));
   return { client: createClient(IdentityService, transport), runs: () => runs };
 }
