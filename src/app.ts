@@ -15,20 +15,17 @@ import { createPasswordHasher } from "./passwords/hasher.js";
 import { createApiKeyService } from "./services/api-keys/index.js";
 import { createIdentityService } from "./services/identities/index.js";
 import { createOrganizationService } from "./services/organizations/index.js";
-import { createApiKeyStore } from "./store/api-key-store.js";
 import { createBudgetSync } from "./reliability/rate-limit/sync.js";
 import { createRateLimiter } from "./reliability/rate-limit/limiter.js";
 import { runPeriodically } from "./reliability/periodic.js";
-import { createIdempotencyStore } from "./store/idempotency-store.js";
-import { createIdentityStore } from "./store/identity-store.js";
-import { createRateLimitStore } from "./store/rate-limit-store.js";
-import { connectDatabase } from "./store/mongo.js";
-import { createOrganizationStore } from "./store/organization-store.js";
-import { createTenantStore } from "./store/tenant-store.js";
+import { openDatabase } from "./store/mongo.js";
+import { startStores } from "./store/stores.js";
 import { clientAddressHeader } from "./transport/client-address.js";
 import { apiKeyReplayResponses, createApiKeyHandlers } from "./transport/connect/api-key-handlers.js";
 import { createConnectHandler } from "./transport/connect/connect-handler.js";
 import { createCors } from "./transport/cors.js";
+import { createOperationsHandler } from "./transport/health/operations-handler.js";
+import { createReadiness, type Readiness } from "./transport/health/readiness.js";
 import { createIdentityHandlers } from "./transport/connect/identity-handlers.js";
 import { createOrganizationHandlers } from "./transport/connect/organization-handlers.js";
 import { registerService } from "./transport/method-pipeline.js";
@@ -40,20 +37,38 @@ export interface App {
   /** Listens on config.port (0 = ephemeral). */
   listen(): Promise<RunningServer>;
   close(): Promise<void>;
+  /** Start-up, probes and health: what /readyz and grpc.health.v1 answer. */
+  readonly readiness: Readiness;
+  /** Resolves when the stores (and their indexes) exist; never rejects. */
+  readonly started: Promise<void>;
 }
 
 export interface AppOptions {
   /** The clock of key expiry, the key cache and last_used_at (tests inject one). */
   readonly now?: () => Date;
+  /**
+   * Wait for the database (start-up, indexes) before returning; default true.
+   * main.ts passes false: the service listens at once and answers 503 until
+   * the database is reachable.
+   */
+  readonly awaitStartup?: boolean;
 }
 
 export async function buildApp(config: Config, logger: Logger, options: AppOptions = {}): Promise<App> {
   const now = options.now ?? (() => new Date());
-  const database = await connectDatabase(config.mongodbUri);
-  const identityStore = await createIdentityStore(database.db);
-  const organizationStore = await createOrganizationStore(database.db);
-  const apiKeyStore = await createApiKeyStore(database.db);
-  const tenantStore = await createTenantStore(database.db);
+  const { databaseTimeoutMs } = config.operations;
+  const database = openDatabase(config.mongodbUri, { timeoutMs: databaseTimeoutMs });
+  const startup = startStores(database.db, {
+    idempotency: config.idempotency,
+    onStartupError: (err, attempt) => logger.warn({ err: String(err), attempt }, "database not reachable yet; retrying start-up"),
+  });
+  const { identities: identityStore, organizations: organizationStore, apiKeys: apiKeyStore, tenants: tenantStore } = startup.stores;
+  const readiness = createReadiness({
+    ping: (timeoutMs) => database.ping(timeoutMs),
+    isStarted: startup.isStarted,
+    started: startup.started,
+    pingTimeoutMs: Math.min(databaseTimeoutMs, 1_000),
+  });
   const breachedList = await loadBreachedList();
 
   const apiKeyAuth = createApiKeyAuthenticator({
@@ -98,9 +113,9 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   });
   const organizations = createOrganizationService({ store: organizationStore, now });
 
-  const idempotencyStore = await createIdempotencyStore(database.db, config.idempotency);
+  const idempotencyStore = startup.stores.idempotency;
   const limiter = createRateLimiter();
-  const budgetSync = createBudgetSync(limiter, await createRateLimitStore(database.db));
+  const budgetSync = createBudgetSync(limiter, startup.stores.rateLimits);
   const background = [
     runPeriodically("rate-limit sync", config.rateLimits.syncIntervalMs, budgetSync.sync, logger),
     runPeriodically(
@@ -129,17 +144,30 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   });
 
   const applyCors = createCors({ origins: config.corsOrigins });
-  const handler: NodeHandler = (req, res) => {
-    // The peer address for per-address throttling; never trust a client's copy.
-    req.headers[clientAddressHeader] = req.socket?.remoteAddress ?? "unknown";
+  const api: NodeHandler = (req, res) => {
     if (applyCors(req, res as never)) return; // answered a preflight
     connect(req, res);
   };
+  const operations = createOperationsHandler({
+    readiness,
+    services: registrations.map((r) => r.service),
+    next: api,
+  });
+  const handler: NodeHandler = (req, res) => {
+    // The peer address for per-address throttling; never trust a client's copy.
+    req.headers[clientAddressHeader] = req.socket?.remoteAddress ?? "unknown";
+    operations(req, res);
+  };
+  if (options.awaitStartup ?? true) await startup.started;
 
   return {
     handler,
     listen: () => listen(handler, config.port, config.host),
+    readiness,
+    started: startup.started,
     async close() {
+      startup.stop();
+      readiness.stop();
       await Promise.all(background.map((task) => task.stop()));
       await database.close();
     },

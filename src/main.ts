@@ -5,7 +5,8 @@ import { createLogger } from "./logger.js";
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
-const app = await buildApp(config, logger);
+// Listens at once, even before the database answers: probes and 503s meanwhile.
+const app = await buildApp(config, logger, { awaitStartup: false });
 const server = await app.listen();
 logger.info({ port: server.port, address: server.address }, "listening (gRPC, gRPC-Web, Connect and REST on one port)");
 

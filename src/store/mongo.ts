@@ -1,31 +1,83 @@
 // Opening the database. The store folder is the only code that imports
 // `mongodb`; everything here must work on MongoDB and on FerretDB (no
 // transactions, no partial/sparse/TTL indexes, no collation).
-import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription } from "mongodb";
+import {
+  MongoClient,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoOperationTimeoutError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type Collection,
+  type Db,
+  type Document,
+  type IndexDescription,
+  type MongoClientOptions,
+} from "mongodb";
 
 export interface Database {
   readonly db: Db;
   close(): Promise<void>;
-  ping(): Promise<void>;
+  /** Rejects when the server does not answer within timeoutMs (default: the database timeout). */
+  ping(timeoutMs?: number): Promise<void>;
 }
 
-export async function connectDatabase(uri: string): Promise<Database> {
-  const client = new MongoClient(uri, {
-    // Fail fast at start-up and in tests instead of the driver's 30 s default.
-    serverSelectionTimeoutMS: 10_000,
+export interface DatabaseOptions {
+  /**
+   * How long an operation waits for a reachable server (and a new connection
+   * for its handshake) before it fails: DATABASE_TIMEOUT_MS. Without it the
+   * driver waits 30 s, far beyond any caller's patience and any probe's.
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Opens a client without waiting for the server: the driver connects on the
+ * first operation and reconnects by itself, so the service can start (and
+ * answer probes and 503s) while the database is not reachable yet.
+ */
+export function openDatabase(uri: string, options: DatabaseOptions = {}): Database {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const clientOptions: MongoClientOptions = {
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
     // One process, two cores: a modest pool is plenty and keeps FerretDB calm.
     maxPoolSize: 32,
     appName: "avnology-identity",
-  });
-  await client.connect();
+  };
+  const client = new MongoClient(uri, clientOptions);
   const db = client.db(); // the database named in the URI
   return {
     db,
     close: () => client.close(),
-    ping: async () => {
-      await db.command({ ping: 1 });
+    ping: async (pingTimeoutMs = timeoutMs) => {
+      await db.command({ ping: 1 }, { timeoutMS: pingTimeoutMs });
     },
   };
+}
+
+/** Opens the database and waits until it answers (scripts and tests that need it up). */
+export async function connectDatabase(uri: string, options: DatabaseOptions = {}): Promise<Database> {
+  const database = openDatabase(uri, { timeoutMs: options.timeoutMs ?? 10_000 });
+  await database.ping();
+  return database;
+}
+
+/**
+ * True for the errors that mean "the database is not reachable (now)" rather
+ * than "the operation is wrong": no server selectable, connection refused or
+ * reset, timed out, client closed. These answer 503 AVNOLOGY_AUTH_951.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return (
+    err instanceof MongoServerSelectionError ||
+    err instanceof MongoNetworkError || // includes MongoNetworkTimeoutError
+    err instanceof MongoOperationTimeoutError ||
+    err instanceof MongoNotConnectedError ||
+    err instanceof MongoTopologyClosedError ||
+    (err instanceof Error && err.name === "MongoPoolClearedError")
+  );
 }
 
 /**
