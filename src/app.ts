@@ -20,11 +20,15 @@ import { createRateLimiter } from "./reliability/rate-limit/limiter.js";
 import { runPeriodically } from "./reliability/periodic.js";
 import { openDatabase } from "./store/mongo.js";
 import { startStores } from "./store/stores.js";
-import { clientAddressHeader } from "./transport/client-address.js";
+import { createMetrics, type Metrics } from "./observability/metrics.js";
+import { createRequestObserver } from "./observability/request-observer.js";
+import { createRouteOf } from "./observability/route-of.js";
+import { clientAddressHeader, createClientAddressResolver } from "./transport/client-address.js";
 import { apiKeyReplayResponses, createApiKeyHandlers } from "./transport/connect/api-key-handlers.js";
 import { createConnectHandler } from "./transport/connect/connect-handler.js";
 import { createCors } from "./transport/cors.js";
-import { createOperationsHandler } from "./transport/health/operations-handler.js";
+import { listenMetrics } from "./observability/metrics-server.js";
+import { createOperationsHandler, operationServices } from "./transport/health/operations-handler.js";
 import { createReadiness, type Readiness } from "./transport/health/readiness.js";
 import { createIdentityHandlers } from "./transport/connect/identity-handlers.js";
 import { createOrganizationHandlers } from "./transport/connect/organization-handlers.js";
@@ -41,6 +45,7 @@ export interface App {
   readonly readiness: Readiness;
   /** Resolves when the stores (and their indexes) exist; never rejects. */
   readonly started: Promise<void>;
+  readonly metrics: Metrics;
 }
 
 export interface AppOptions {
@@ -57,9 +62,15 @@ export interface AppOptions {
 export async function buildApp(config: Config, logger: Logger, options: AppOptions = {}): Promise<App> {
   const now = options.now ?? (() => new Date());
   const { databaseTimeoutMs } = config.operations;
+  const metrics = createMetrics();
+  const clientAddressFor = createClientAddressResolver(config.operations.trustedProxies);
   const database = openDatabase(config.mongodbUri, { timeoutMs: databaseTimeoutMs });
   const startup = startStores(database.db, {
     idempotency: config.idempotency,
+    observe: (operation, seconds, error) => {
+      metrics.dbDuration.observe({ operation }, seconds);
+      if (error !== undefined) metrics.dbErrors.inc({ operation, kind: error });
+    },
     onStartupError: (err, attempt) => logger.warn({ err: String(err), attempt }, "database not reachable yet; retrying start-up"),
   });
   const { identities: identityStore, organizations: organizationStore, apiKeys: apiKeyStore, tenants: tenantStore } = startup.stores;
@@ -76,6 +87,7 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
     pepper: config.auth.apiKeyPepper,
     cacheTtlMs: config.auth.apiKeyCacheTtlMs,
     now,
+    onCacheLookup: (hit) => metrics.apiKeyCache.inc({ result: hit ? "hit" : "miss" }),
     onTouchError: (err) => logger.warn({ err }, "could not record an API key's last use"),
   });
   const callers = createCallerResolver({
@@ -89,10 +101,24 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
     }),
   });
 
+  const hasher = createPasswordHasher(config.argon2, {
+    worked: (seconds) => metrics.hashDuration.observe(seconds),
+    shed: () => metrics.hashShed.inc(),
+  });
+  metrics.watchHasher(() => hasher.stats());
+  const observer = createRequestObserver({
+    logger,
+    metrics,
+    routeOf: createRouteOf([IdentityService, ApiKeyService, OrganizationService, ...operationServices], [IdentityService, ApiKeyService, OrganizationService]),
+    clientAddress: (req) => clientAddressFor(req.socket?.remoteAddress, req.headers["x-forwarded-for"]),
+    clientAddressHeader,
+    quietPaths: ["/healthz", "/readyz", "/metrics", "/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"],
+  });
+
   const identities = createIdentityService({
     store: identityStore,
     organizations: organizationStore,
-    hasher: createPasswordHasher(config.argon2),
+    hasher,
     breach: createBreachChecker({
       list: breachedList,
       ...(config.breachApiUrl ? { rangeApiUrl: config.breachApiUrl } : {}),
@@ -128,6 +154,7 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   const pipeline = {
     callers,
     logger,
+    requestFacts: observer.facts,
     rateLimits: { limiter, config: config.rateLimits },
     idempotency: { store: idempotencyStore, now: () => new Date(), logger, fingerprintKey: config.auth.apiKeyPepper },
   };
@@ -151,20 +178,35 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   const operations = createOperationsHandler({
     readiness,
     services: registrations.map((r) => r.service),
+    // With METRICS_PORT, /metrics is served there only (off the public port).
+    ...(config.operations.metricsPort === undefined ? { metrics } : {}),
     next: api,
   });
-  const handler: NodeHandler = (req, res) => {
-    // The peer address for per-address throttling; never trust a client's copy.
-    req.headers[clientAddressHeader] = req.socket?.remoteAddress ?? "unknown";
-    operations(req, res);
-  };
+  // The request observer sets the request id and the client address
+  // (overwriting a client's copy) before anything else runs.
+  const handler: NodeHandler = observer.wrap(operations);
   if (options.awaitStartup ?? true) await startup.started;
 
   return {
     handler,
-    listen: () => listen(handler, config.port, config.host),
+    listen: async () => {
+      const server = await listen(handler, config.port, config.host);
+      const { metricsPort } = config.operations;
+      if (metricsPort === undefined) return server;
+      const scrape = await listenMetrics(metrics, metricsPort, config.host).catch(async (err: unknown) => {
+        await server.close(0);
+        throw err;
+      });
+      return {
+        ...server,
+        async close(graceMs?: number) {
+          await Promise.all([server.close(graceMs), scrape.close()]);
+        },
+      };
+    },
     readiness,
     started: startup.started,
+    metrics,
     async close() {
       startup.stop();
       readiness.stop();

@@ -28,6 +28,8 @@ export interface ApiKeyAuthenticatorOptions {
   /** Keys cached at most; the oldest entry is dropped past it. Default 10_000. */
   readonly maxCachedKeys?: number;
   readonly now?: () => Date;
+  /** Each lookup: answered from the cache (true) or the store (false); for metrics. */
+  readonly onCacheLookup?: (hit: boolean) => void;
   /** Failures of the background last_used_at write (logged, never fatal). */
   readonly onTouchError?: (err: unknown) => void;
 }
@@ -73,7 +75,11 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
 
   async function entryFor(digest: string, t: number): Promise<Entry | null> {
     const cached = cache.get(digest);
-    if (cached !== undefined && t - cached.fetchedAt < cacheTtlMs) return cached;
+    if (cached !== undefined && t - cached.fetchedAt < cacheTtlMs) {
+      options.onCacheLookup?.(true);
+      return cached;
+    }
+    options.onCacheLookup?.(false);
     cache.delete(digest);
     // Unknown digests are not cached: the failed-auth throttle bounds them.
     const key = await findOnce(digest);

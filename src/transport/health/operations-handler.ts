@@ -11,8 +11,14 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ServerResponse } from "node:http";
 import { createReflectionServices } from "../reflection/reflection-service.js";
 import type { NodeHandler } from "../server.js";
+import { Health } from "../../../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection as ServerReflectionV1 } from "../../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1Alpha } from "../../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { createHealthService } from "./health-service.js";
 import type { Readiness } from "./readiness.js";
+
+/** The services this handler serves itself (for metrics and logs naming RPCs). */
+export const operationServices: readonly DescService[] = [Health, ServerReflectionV1, ServerReflectionV1Alpha];
 
 export interface OperationsHandlerOptions {
   readonly readiness: Readiness;
