@@ -65,11 +65,13 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   const metrics = createMetrics();
   const clientAddressFor = createClientAddressResolver(config.operations.trustedProxies);
   const database = openDatabase(config.mongodbUri, { timeoutMs: databaseTimeoutMs });
-  const startup = startStores(database.db, {
+  const startup = startStores(database, {
     idempotency: config.idempotency,
     observe: (operation, seconds, error) => {
       metrics.dbDuration.observe({ operation }, seconds);
       if (error !== undefined) metrics.dbErrors.inc({ operation, kind: error });
+      // Readiness and health learn of an outage from the first failed call, not the next ping.
+      readiness.report(error !== "unavailable");
     },
     onStartupError: (err, attempt) => logger.warn({ err: String(err), attempt }, "database not reachable yet; retrying start-up"),
   });
@@ -87,6 +89,7 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
     pepper: config.auth.apiKeyPepper,
     cacheTtlMs: config.auth.apiKeyCacheTtlMs,
     now,
+    retryJoinedLookup: () => readiness.state().database === "up",
     onCacheLookup: (hit) => metrics.apiKeyCache.inc({ result: hit ? "hit" : "miss" }),
     onTouchError: (err) => logger.warn({ err }, "could not record an API key's last use"),
   });

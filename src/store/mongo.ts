@@ -18,6 +18,13 @@ import {
 
 export interface Database {
   readonly db: Db;
+  /**
+   * Connects (again, after a failed attempt); resolves at once when
+   * connected. The driver reconnects by itself after an outage, but only once
+   * a first connect succeeded: a failed first attempt closes its topology
+   * for good, and every later operation fails with "Topology is closed".
+   */
+  connect(): Promise<void>;
   close(): Promise<void>;
   /** Rejects when the server does not answer within timeoutMs (default: the database timeout). */
   ping(timeoutMs?: number): Promise<void>;
@@ -33,9 +40,9 @@ export interface DatabaseOptions {
 }
 
 /**
- * Opens a client without waiting for the server: the driver connects on the
- * first operation and reconnects by itself, so the service can start (and
- * answer probes and 503s) while the database is not reachable yet.
+ * Opens a client without waiting for the server, so the service can start
+ * (and answer probes and 503s) while the database is not reachable yet; call
+ * connect() until it succeeds before using `db`.
  */
 export function openDatabase(uri: string, options: DatabaseOptions = {}): Database {
   const timeoutMs = options.timeoutMs ?? 2_000;
@@ -48,10 +55,28 @@ export function openDatabase(uri: string, options: DatabaseOptions = {}): Databa
   };
   const client = new MongoClient(uri, clientOptions);
   const db = client.db(); // the database named in the URI
+  let connected = false;
+  let connecting: Promise<void> | undefined;
+  const connect = async (): Promise<void> => {
+    if (connected) return;
+    connecting ??= client.connect().then(
+      () => {
+        connected = true;
+        connecting = undefined;
+      },
+      (err: unknown) => {
+        connecting = undefined;
+        throw err;
+      },
+    );
+    await connecting;
+  };
   return {
     db,
+    connect,
     close: () => client.close(),
     ping: async (pingTimeoutMs = timeoutMs) => {
+      await connect();
       await db.command({ ping: 1 }, { timeoutMS: pingTimeoutMs });
     },
   };

@@ -48,7 +48,8 @@ export interface StartingStores {
   stop(): void;
 }
 
-export function startStores(db: Db, options: StoresOptions): StartingStores {
+export function startStores(database: { readonly db: Db; connect(): Promise<void> }, options: StoresOptions): StartingStores {
+  const { db } = database;
   let created: Stores | undefined;
   let stopped = false;
   const retryAfterSeconds = options.retryAfterSeconds ?? 1;
@@ -59,6 +60,7 @@ export function startStores(db: Db, options: StoresOptions): StartingStores {
     // restarts the ones that did not finish; createIndex is idempotent.
     for (let attempt = 1; !stopped; attempt++) {
       try {
+        await database.connect();
         created = {
           identities: await createIdentityStore(db),
           organizations: await createOrganizationStore(db),

@@ -27,6 +27,8 @@ export interface Readiness {
   drain(): void;
   /** Called whenever `ready` flips; returns an unsubscribe function. */
   onChange(listener: (state: ReadinessState) => void): () => void;
+  /** What a store operation just learned: the database answered (true) or could not be reached (false). */
+  report(databaseAnswered: boolean): void;
   /** Stops the background ping. */
   stop(): void;
 }
@@ -102,6 +104,12 @@ export function createReadiness(options: ReadinessOptions): Readiness {
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    report(databaseAnswered) {
+      const next = databaseAnswered ? "up" : "down";
+      if (database === next) return;
+      database = next;
+      publish();
     },
     stop: () => clearInterval(timer),
   };
