@@ -46,6 +46,12 @@ export interface App {
   /** Resolves when the stores (and their indexes) exist; never rejects. */
   readonly started: Promise<void>;
   readonly metrics: Metrics;
+  /**
+   * Starts a drain (SIGTERM): not ready and NOT_SERVING from now on, HTTP/1.1
+   * answers ask clients to close; requests are still served until the
+   * server's close().
+   */
+  drain(): void;
 }
 
 export interface AppOptions {
@@ -178,8 +184,12 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
     if (applyCors(req, res as never)) return; // answered a preflight
     connect(req, res);
   };
+  // Aborted when the server stops accepting: ends gRPC health Watch streams,
+  // which would otherwise hold their HTTP/2 sessions open until the timeout.
+  const stopStreams = new AbortController();
   const operations = createOperationsHandler({
     readiness,
+    shutdownSignal: stopStreams.signal,
     services: registrations.map((r) => r.service),
     // With METRICS_PORT, /metrics is served there only (off the public port).
     ...(config.operations.metricsPort === undefined ? { metrics } : {}),
@@ -187,7 +197,13 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   });
   // The request observer sets the request id and the client address
   // (overwriting a client's copy) before anything else runs.
-  const handler: NodeHandler = observer.wrap(operations);
+  const observed = observer.wrap(operations);
+  let draining = false;
+  const handler: NodeHandler = (req, res) => {
+    // Draining: keep-alive HTTP/1.1 clients are told to reconnect (elsewhere).
+    if (draining && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+    observed(req, res);
+  };
   if (options.awaitStartup ?? true) await startup.started;
 
   return {
@@ -195,21 +211,28 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
     listen: async () => {
       const server = await listen(handler, config.port, config.host);
       const { metricsPort } = config.operations;
-      if (metricsPort === undefined) return server;
-      const scrape = await listenMetrics(metrics, metricsPort, config.host).catch(async (err: unknown) => {
-        await server.close(0);
-        throw err;
-      });
+      const scrape =
+        metricsPort === undefined
+          ? undefined
+          : await listenMetrics(metrics, metricsPort, config.host).catch(async (err: unknown) => {
+              await server.close(0);
+              throw err;
+            });
       return {
         ...server,
         async close(graceMs?: number) {
-          await Promise.all([server.close(graceMs), scrape.close()]);
+          stopStreams.abort();
+          await Promise.all([server.close(graceMs), scrape?.close()]);
         },
       };
     },
     readiness,
     started: startup.started,
     metrics,
+    drain() {
+      draining = true;
+      readiness.drain();
+    },
     async close() {
       startup.stop();
       readiness.stop();

@@ -14,6 +14,12 @@ export interface ServiceProcess {
   readonly port: number;
   readonly baseUrl: string;
   stop(): Promise<void>;
+  /** Sends a signal (SIGTERM, SIGINT) without waiting. */
+  signal(name: NodeJS.Signals): void;
+  /** Resolves with the exit code (null when killed by a signal) once the process has exited. */
+  readonly exited: Promise<number | null>;
+  /** Every line it wrote to stdout and stderr so far. */
+  readonly output: readonly string[];
 }
 
 export interface ServiceProcesses {
@@ -52,6 +58,7 @@ async function startProcess(env: Record<string, string>): Promise<ServiceProcess
     stdio: ["ignore", "pipe", "pipe"],
   });
   const stderr: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start: ${stderr.join("")}`)), 60_000);
@@ -69,7 +76,21 @@ async function startProcess(env: Record<string, string>): Promise<ServiceProcess
       }
     });
   });
-  return { port, baseUrl: `http://127.0.0.1:${port}`, stop: () => stopProcess(child) };
+  // The service listens before its database answers: wait until it is ready,
+  // as a load balancer would.
+  const readyBy = Date.now() + 60_000;
+  while ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+    if (Date.now() > readyBy) throw new Error(`service never became ready: ${stderr.join("\n")}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: () => stopProcess(child),
+    signal: (name) => void child.kill(name),
+    exited,
+    output: stderr,
+  };
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {
