@@ -13,6 +13,7 @@ import { createGrpcClient } from "../support/grpc-client.js";
 import { rest } from "../support/rest.js";
 import { createKey } from "../support/tenants.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
+import { freePort } from "../../scripts/ferretdb-process.mjs";
 
 let server: TestServer;
 const logLines: string[] = [];
@@ -175,5 +176,22 @@ describe("GET /metrics", () => {
     has(/nodejs_heap_size_used_bytes /);
     // Never a raw path as a label.
     expect(text).not.toContain("/v1/no/such/route");
+  });
+});
+
+describe("METRICS_PORT", () => {
+  it("serves /metrics on its own port only", async () => {
+    const metricsPort = await freePort();
+    const separate = await startTestServer({ METRICS_PORT: String(metricsPort) });
+    try {
+      expect((await fetch(`${separate.baseUrl}/metrics`)).status).toBe(404);
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/avnology_rpc_requests_total\{/);
+    } finally {
+      await separate.close();
+    }
+    // Closed with the server.
+    await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
   });
 });
