@@ -21,6 +21,7 @@ import { runPeriodically } from "./reliability/periodic.js";
 import { openDatabase } from "./store/mongo.js";
 import { startStores } from "./store/stores.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
+import { createRequestDeadlines } from "./observability/request-deadline.js";
 import { createRequestObserver } from "./observability/request-observer.js";
 import { createRouteOf } from "./observability/route-of.js";
 import { clientAddressHeader, createClientAddressResolver } from "./transport/client-address.js";
@@ -69,10 +70,12 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   const now = options.now ?? (() => new Date());
   const { databaseTimeoutMs } = config.operations;
   const metrics = createMetrics();
+  const deadlines = createRequestDeadlines();
   const clientAddressFor = createClientAddressResolver(config.operations.trustedProxies);
   const database = openDatabase(config.mongodbUri, { timeoutMs: databaseTimeoutMs });
   const startup = startStores(database, {
     idempotency: config.idempotency,
+    remainingMs: deadlines.remainingMs,
     observe: (operation, seconds, error) => {
       metrics.dbDuration.observe({ operation }, seconds);
       if (error !== undefined) metrics.dbErrors.inc({ operation, kind: error });
@@ -121,6 +124,7 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
     routeOf: createRouteOf([IdentityService, ApiKeyService, OrganizationService, ...operationServices], [IdentityService, ApiKeyService, OrganizationService]),
     clientAddress: (req) => clientAddressFor(req.socket?.remoteAddress, req.headers["x-forwarded-for"]),
     clientAddressHeader,
+    deadlines,
     quietPaths: ["/healthz", "/readyz", "/metrics", "/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"],
   });
 

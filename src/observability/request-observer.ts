@@ -41,6 +41,8 @@ export interface RequestObserverOptions {
   readonly clientAddress: (req: Parameters<NodeHandler>[0]) => string;
   /** Where the address is handed to the pipeline (overwrites a client's copy). */
   readonly clientAddressHeader: string;
+  /** Runs each request within its caller's deadline (see request-deadline.ts). */
+  readonly deadlines?: { run<T>(headers: Record<string, string | string[] | undefined>, fn: () => T): T };
   /** Paths of probes and scrapes: logged at debug level, not info. */
   readonly quietPaths?: readonly string[];
 }
@@ -50,7 +52,7 @@ const factsKeyHeader = "x-avnology-request-key";
 // A sane id: what load balancers and tracing tools send (UUIDs, hex, base64url), bounded.
 const saneRequestId = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 
-interface Record {
+interface Annotations {
   caller?: Caller;
   error?: AppError;
   cause?: unknown;
@@ -59,7 +61,7 @@ interface Record {
 export function createRequestObserver(options: RequestObserverOptions) {
   const { logger, metrics } = options;
   const quiet = new Set(options.quietPaths ?? []);
-  const records = new Map<string, Record>();
+  const records = new Map<string, Annotations>();
   let sequence = 0;
 
   const facts: RequestFacts = {
@@ -79,7 +81,7 @@ export function createRequestObserver(options: RequestObserverOptions) {
       const given = req.headers[requestIdHeader];
       const requestId = typeof given === "string" && saneRequestId.test(given) ? given : randomUUID();
       const key = String(++sequence);
-      const record: Record = {};
+      const record: Annotations = {};
       records.set(key, record);
       req.headers[requestIdHeader] = requestId;
       req.headers[factsKeyHeader] = key;
@@ -142,7 +144,8 @@ export function createRequestObserver(options: RequestObserverOptions) {
       };
       res.once("finish", () => finish(true));
       res.once("close", () => finish(res.writableFinished));
-      next(req, res);
+      if (options.deadlines) options.deadlines.run(req.headers, () => next(req, res));
+      else next(req, res);
     };
   }
 

@@ -3,6 +3,7 @@
 // transactions, no partial/sparse/TTL indexes, no collation).
 import {
   MongoClient,
+  MongoError,
   MongoNetworkError,
   MongoNotConnectedError,
   MongoOperationTimeoutError,
@@ -89,6 +90,23 @@ export async function connectDatabase(uri: string, options: DatabaseOptions = {}
   return database;
 }
 
+// Server answers that mean "not now" rather than "not so": shutting down,
+// interrupted, stepped down, unreachable. (MongoDB's error codes; FerretDB
+// sends the shutdown ones while it stops.)
+const unavailableServerCodes = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
 /**
  * True for the errors that mean "the database is not reachable (now)" rather
  * than "the operation is wrong": no server selectable, connection refused or
@@ -96,6 +114,8 @@ export async function connectDatabase(uri: string, options: DatabaseOptions = {}
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   return (
+    (err instanceof MongoServerError && unavailableServerCodes.has(Number(err.code))) ||
+    (err instanceof MongoError && (err.hasErrorLabel("ResetPool") || err.hasErrorLabel("SystemOverloadedError"))) ||
     err instanceof MongoServerSelectionError ||
     err instanceof MongoNetworkError || // includes MongoNetworkTimeoutError
     err instanceof MongoOperationTimeoutError ||

@@ -35,6 +35,12 @@ export interface StoresOptions {
   /** Seconds a 951 tells the client to wait (Retry-After / RetryInfo). */
   readonly retryAfterSeconds?: number;
   readonly observe?: StoreObserver;
+  /**
+   * Milliseconds left before the current request's deadline (undefined: no
+   * deadline). An operation still waiting then answers 951 at once; it is
+   * not cancelled, only no longer waited for.
+   */
+  readonly remainingMs?: () => number | undefined;
   /** Each failed start-up attempt (the database is not reachable yet). */
   readonly onStartupError?: (err: unknown, attempt: number) => void;
 }
@@ -78,7 +84,7 @@ export function startStores(database: { readonly db: Db; connect(): Promise<void
   })();
 
   const guard = <K extends keyof Stores>(name: K): Stores[K] =>
-    guardedStore(name, () => created?.[name], retryAfterSeconds, options.observe);
+    guardedStore(name, () => created?.[name], retryAfterSeconds, options.observe, options.remainingMs);
 
   return {
     stores: {
@@ -102,6 +108,17 @@ export function databaseUnavailable(retryAfterSeconds: number, cause?: unknown):
 
 type AnyMethod = (...args: unknown[]) => Promise<unknown>;
 
+/** `operation`, or 951 once `remainingMs` have passed. */
+function withinDeadline<T>(operation: Promise<T>, remainingMs: number | undefined, retryAfterSeconds: number): Promise<T> {
+  if (remainingMs === undefined) return operation;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(databaseUnavailable(retryAfterSeconds, new Error("caller deadline passed"))), remainingMs);
+  });
+  operation.catch(() => undefined); // a late failure after the deadline is nobody's to handle
+  return Promise.race([operation, deadline]).finally(() => clearTimeout(timer));
+}
+
 /**
  * A stand-in for the store `current()` returns, with every method async (all
  * store methods are). A Proxy rather than a hand-written wrapper per store,
@@ -112,6 +129,7 @@ function guardedStore<T extends object>(
   current: () => T | undefined,
   retryAfterSeconds: number,
   observe: StoreObserver | undefined,
+  remainingMs: (() => number | undefined) | undefined,
 ): T {
   return new Proxy({} as T, {
     get(_target, property) {
@@ -124,7 +142,8 @@ function guardedStore<T extends object>(
         const done = (error: "unavailable" | "other" | undefined) =>
           observe?.(`${name}.${property}`, (performance.now() - started) / 1000, error);
         try {
-          const result = await (store as Record<string, AnyMethod>)[property]!(...args);
+          const operation = (store as Record<string, AnyMethod>)[property]!(...args);
+          const result = await withinDeadline(operation, remainingMs?.(), retryAfterSeconds);
           done(undefined);
           return result;
         } catch (err) {

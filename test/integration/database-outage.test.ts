@@ -75,6 +75,7 @@ describe("start-up before the database is reachable", () => {
 
 describe("the database stops and restarts under load", () => {
   let server: TestServer;
+  const logLines: string[] = [];
   beforeAll(async () => {
     ferret ??= await startFerretDb({ dataDir, port });
     server = await startTestServer({
@@ -84,7 +85,7 @@ describe("the database stops and restarts under load", () => {
       // 951 to those, never 401, and never count them as bad credentials.
       API_KEY_CACHE_TTL_MS: "0",
       AUTH_FAILURE_LIMIT: "1",
-    });
+    }, { logLines });
   });
   afterAll(async () => server?.close());
 
@@ -117,11 +118,21 @@ describe("the database stops and restarts under load", () => {
     const readyz = await fetch(`${server.baseUrl}/readyz`);
     expect(readyz.status).toBe(503);
     expect(await readyz.json()).toMatchObject({ reason: "database_unavailable" });
-    await sleep(2_500);
+    // A caller's deadline shorter than DATABASE_TIMEOUT_MS bounds the wait: still 951.
+    const deadlineStarted = Date.now();
+    const short = await fetch(`${server.baseUrl}/avnology.identity.v1.IdentityService/GetIdentity`, {
+      method: "POST",
+      headers: { ...server.auth, "content-type": "application/json", "connect-protocol-version": "1", "connect-timeout-ms": "300" },
+      body: JSON.stringify({ id: "usr_00000000-0000-4000-8000-000000000000" }),
+    });
+    const deadlineMs = Date.now() - deadlineStarted;
+    expect(short.status).toBe(503);
+    expect(await short.json()).toMatchObject({ code: "unavailable", message: "Database unavailable" });
+    await sleep(2_000);
     const restartedAt = Date.now();
     ferret = await startFerretDb({ dataDir, port });
     let recoveredAt: number | undefined;
-    for (let i = 0; i < 200 && recoveredAt === undefined; i++) {
+    for (let i = 0; i < 400 && recoveredAt === undefined; i++) {
       await sleep(50);
       recoveredAt = outcomes.find((o) => o.at >= restartedAt && o.status < 500)?.at;
     }
@@ -130,6 +141,11 @@ describe("the database stops and restarts under load", () => {
     await Promise.all(workers);
     grpcClient.close();
 
+    if (recoveredAt === undefined) {
+      // What the calls answered after the restart, to see why (kept: this failure needs its evidence).
+      console.log(JSON.stringify(outcomes.filter((o) => o.at >= restartedAt).map((o) => [o.at - restartedAt, o.kind, o.status, o.code, o.ms])));
+      console.log(logLines.filter((l) => l.includes('"level":50')).slice(-5).join("\n").slice(0, 4000));
+    }
     const unexpected = outcomes.filter((o) => !(o.status === 201 || o.status === 200 || o.status === 404 || (o.status === 503 && o.code === "AVNOLOGY_AUTH_951")));
     expect(unexpected).toEqual([]);
     const outage = outcomes.filter((o) => o.status === 503);
@@ -150,7 +166,8 @@ describe("the database stops and restarts under load", () => {
     const slowest = Math.max(...outage.map((o) => o.ms));
     console.log(
       `outage: ${outcomes.length} calls, ${outage.length} answered 951, slowest 951 ${slowest} ms; ` +
-        `first success ${recoveredAt! - restartedAt} ms after the database restarted (down for ${restartedAt - stoppedAt} ms)`,
+        `first success ${recoveredAt! - restartedAt} ms after the database restarted (down for ${restartedAt - stoppedAt} ms); ` +
+        `a call with a 300 ms Connect timeout answered 951 after ${deadlineMs} ms`,
     );
   });
 });
