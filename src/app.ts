@@ -19,7 +19,7 @@ import { createBudgetSync } from "./reliability/rate-limit/sync.js";
 import { createRateLimiter } from "./reliability/rate-limit/limiter.js";
 import { runPeriodically } from "./reliability/periodic.js";
 import { openDatabase } from "./store/mongo.js";
-import { startStores } from "./store/stores.js";
+import { startStores, withinDeadline } from "./store/stores.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 import { createRequestDeadlines } from "./observability/request-deadline.js";
 import { createRequestObserver } from "./observability/request-observer.js";
@@ -99,6 +99,7 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
     cacheTtlMs: config.auth.apiKeyCacheTtlMs,
     now,
     retryJoinedLookup: () => readiness.state().database === "up",
+    boundWait: (wait) => withinDeadline(wait, deadlines.remainingMs(), 1),
     onCacheLookup: (hit) => metrics.apiKeyCache.inc({ result: hit ? "hit" : "miss" }),
     onTouchError: (err) => logger.warn({ err }, "could not record an API key's last use"),
   });

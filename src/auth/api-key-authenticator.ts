@@ -36,6 +36,11 @@ export interface ApiKeyAuthenticatorOptions {
    * all failing with an error from before the database came back.
    */
   readonly retryJoinedLookup?: () => boolean;
+  /**
+   * Bounds a joiner's wait on another request's read by the joiner's own
+   * deadline (the read itself is bounded by its starter's).
+   */
+  readonly boundWait?: <T>(wait: Promise<T>) => Promise<T>;
   /** Failures of the background last_used_at write (logged, never fatal). */
   readonly onTouchError?: (err: unknown) => void;
 }
@@ -76,10 +81,11 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
       // Only joiners retry, and only once the database is back: the request
       // that started the read gets its answer as is, and during an outage
       // nobody waits twice (the outage answer stays within its bound).
-      return joined.catch((err: unknown) => {
+      const retried = joined.catch((err: unknown) => {
         if (options.retryJoinedLookup?.() !== true) throw err;
         return inflight.get(digest) ?? start(digest); // the retrying joiners share one read too
       });
+      return options.boundWait ? options.boundWait(retried) : retried;
     }
     return start(digest);
   }

@@ -50,6 +50,9 @@ export function openDatabase(uri: string, options: DatabaseOptions = {}): Databa
   const clientOptions: MongoClientOptions = {
     serverSelectionTimeoutMS: timeoutMs,
     connectTimeoutMS: timeoutMs,
+    // How soon the driver notices the server is back after an outage (its
+    // default is 10 s); one `hello` a second is nothing for the server.
+    heartbeatFrequencyMS: 1_000,
     // One process, two cores: a modest pool is plenty and keeps FerretDB calm.
     maxPoolSize: 32,
     appName: "avnology-identity",

@@ -109,7 +109,7 @@ export function databaseUnavailable(retryAfterSeconds: number, cause?: unknown):
 type AnyMethod = (...args: unknown[]) => Promise<unknown>;
 
 /** `operation`, or 951 once `remainingMs` have passed. */
-function withinDeadline<T>(operation: Promise<T>, remainingMs: number | undefined, retryAfterSeconds: number): Promise<T> {
+export function withinDeadline<T>(operation: Promise<T>, remainingMs: number | undefined, retryAfterSeconds: number): Promise<T> {
   if (remainingMs === undefined) return operation;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
