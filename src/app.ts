@@ -48,9 +48,8 @@ export interface App {
   readonly started: Promise<void>;
   readonly metrics: Metrics;
   /**
-   * Starts a drain (SIGTERM): not ready and NOT_SERVING from now on, HTTP/1.1
-   * answers ask clients to close; requests are still served until the
-   * server's close().
+   * Starts a drain (SIGTERM): not ready and NOT_SERVING from now on; requests
+   * are still served, on open connections too, until the server's close().
    */
   drain(): void;
 }
@@ -203,10 +202,13 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   // The request observer sets the request id and the client address
   // (overwriting a client's copy) before anything else runs.
   const observed = observer.wrap(operations);
-  let draining = false;
+  let closing = false;
   const handler: NodeHandler = (req, res) => {
-    // Draining: keep-alive HTTP/1.1 clients are told to reconnect (elsewhere).
-    if (draining && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+    // Once the server stops accepting, a request still arriving on an open
+    // HTTP/1.1 keep-alive connection is served and its connection closed after
+    // it: busy keep-alive connections would otherwise never turn idle and
+    // hold the close until its timeout.
+    if (closing && req.httpVersionMajor === 1) res.setHeader("connection", "close");
     observed(req, res);
   };
   if (options.awaitStartup ?? true) await startup.started;
@@ -226,6 +228,7 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
       return {
         ...server,
         async close(graceMs?: number) {
+          closing = true;
           stopStreams.abort();
           await Promise.all([server.close(graceMs), scrape?.close()]);
         },
@@ -234,10 +237,7 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
     readiness,
     started: startup.started,
     metrics,
-    drain() {
-      draining = true;
-      readiness.drain();
-    },
+    drain: () => readiness.drain(),
     async close() {
       startup.stop();
       readiness.stop();

@@ -119,7 +119,8 @@ export function createRequestObserver(options: RequestObserverOptions) {
         if (code === "AVNOLOGY_AUTH_021") metrics?.rateLimitRefusals.inc({ service, method });
         if (res.getHeader("idempotent-replayed") === "true") metrics?.idempotencyReplays.inc({ service, method });
 
-        const status = record.error?.entry.http ?? (code === "OK" ? 200 : res.statusCode);
+        // gRPC answers HTTP 200 whatever happened: report the status the code stands for.
+        const status = record.error?.entry.http ?? (code in catalogue ? catalogue[code as ErrorCode].http : res.statusCode);
         const entry = {
           request_id: requestId,
           rpc: route ? `${service}/${method}` : "unmatched",
