@@ -70,7 +70,7 @@ describe("start-up before the database is reachable", () => {
       await server.close(1_000);
       await app.close();
     }
-  });
+  }, 60_000);
 });
 
 describe("the database stops and restarts under load", () => {
@@ -169,5 +169,5 @@ describe("the database stops and restarts under load", () => {
         `first success ${recoveredAt! - restartedAt} ms after the database restarted (down for ${restartedAt - stoppedAt} ms); ` +
         `a call with a 300 ms Connect timeout answered 951 after ${deadlineMs} ms`,
     );
-  });
+  }, 90_000);
 });
