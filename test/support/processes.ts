@@ -37,17 +37,27 @@ export async function startServiceProcesses(count: number, env: Record<string, s
   // One after the other: FerretDB (SQLite backend) drops connections when two
   // clients create the same new database and its indexes at the same moment.
   const instances: ServiceProcess[] = [];
-  for (let i = 0; i < count; i++) instances.push(await startProcess({ ...shared, ...env, MONGODB_URI: mongodbUri }));
-  const client = await MongoClient.connect(mongodbUri);
-  const { auth } = await setUpAdminTenant(instances[0]!.baseUrl, bootstrapKey);
+  let client: MongoClient | undefined;
+  let auth: Readonly<Record<string, string>>;
+  try {
+    for (let i = 0; i < count; i++) instances.push(await startProcess({ ...shared, ...env, MONGODB_URI: mongodbUri }));
+    client = await MongoClient.connect(mongodbUri);
+    ({ auth } = await setUpAdminTenant(instances[0]!.baseUrl, bootstrapKey));
+  } catch (err) {
+    // Leave no process behind when the set-up fails.
+    await Promise.all(instances.map((i) => i.stop()));
+    await client?.close();
+    throw err;
+  }
+  const db = client.db();
   return {
     instances,
-    db: client.db(),
+    db,
     auth,
     async stop() {
       await Promise.all(instances.map((i) => i.stop()));
-      await client.db().dropDatabase().catch(() => undefined);
-      await client.close();
+      await db.dropDatabase().catch(() => undefined);
+      await client!.close();
     },
   };
 }
@@ -80,7 +90,10 @@ async function startProcess(env: Record<string, string>): Promise<ServiceProcess
   // as a load balancer would.
   const readyBy = Date.now() + 60_000;
   while ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0)) !== 200) {
-    if (Date.now() > readyBy) throw new Error(`service never became ready: ${stderr.join("\n")}`);
+    if (Date.now() > readyBy) {
+      await stopProcess(child);
+      throw new Error(`service never became ready: ${stderr.join("\n")}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
