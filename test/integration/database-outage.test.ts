@@ -118,6 +118,8 @@ describe("the database stops and restarts under load", () => {
     const readyz = await fetch(`${server.baseUrl}/readyz`);
     expect(readyz.status).toBe(503);
     expect(await readyz.json()).toMatchObject({ reason: "database_unavailable" });
+    const health = await fetch(`${server.baseUrl}/grpc.health.v1.Health/Check`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(await health.json()).toEqual({ status: "NOT_SERVING" });
     // A caller's deadline shorter than DATABASE_TIMEOUT_MS bounds the wait: still 951.
     const deadlineStarted = Date.now();
     const short = await fetch(`${server.baseUrl}/avnology.identity.v1.IdentityService/GetIdentity`, {
