@@ -28,6 +28,19 @@ export interface ApiKeyAuthenticatorOptions {
   /** Keys cached at most; the oldest entry is dropped past it. Default 10_000. */
   readonly maxCachedKeys?: number;
   readonly now?: () => Date;
+  /** Each lookup: answered from the cache (true) or the store (false); for metrics. */
+  readonly onCacheLookup?: (hit: boolean) => void;
+  /**
+   * Asked when a shared store read fails: true (the database answers again)
+   * lets the requests that joined it retry once on a fresh read instead of
+   * all failing with an error from before the database came back.
+   */
+  readonly retryJoinedLookup?: () => boolean;
+  /**
+   * Bounds a joiner's wait on another request's read by the joiner's own
+   * deadline (the read itself is bounded by its starter's).
+   */
+  readonly boundWait?: <T>(wait: Promise<T>) => Promise<T>;
   /** Failures of the background last_used_at write (logged, never fatal). */
   readonly onTouchError?: (err: unknown) => void;
 }
@@ -63,17 +76,35 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
   const inflight = new Map<string, Promise<ApiKey | null>>();
 
   function findOnce(digest: string): Promise<ApiKey | null> {
-    let pending = inflight.get(digest);
-    if (pending === undefined) {
-      pending = keys.findByDigest(digest).finally(() => inflight.delete(digest));
-      inflight.set(digest, pending);
+    const joined = inflight.get(digest);
+    if (joined !== undefined) {
+      // Only joiners retry, and only once the database is back: the request
+      // that started the read gets its answer as is, and during an outage
+      // nobody waits twice (the outage answer stays within its bound).
+      const retried = joined.catch((err: unknown) => {
+        if (options.retryJoinedLookup?.() !== true) throw err;
+        return inflight.get(digest) ?? start(digest); // the retrying joiners share one read too
+      });
+      return options.boundWait ? options.boundWait(retried) : retried;
     }
+    return start(digest);
+  }
+
+  function start(digest: string): Promise<ApiKey | null> {
+    const pending = keys.findByDigest(digest).finally(() => {
+      if (inflight.get(digest) === pending) inflight.delete(digest);
+    });
+    inflight.set(digest, pending);
     return pending;
   }
 
   async function entryFor(digest: string, t: number): Promise<Entry | null> {
     const cached = cache.get(digest);
-    if (cached !== undefined && t - cached.fetchedAt < cacheTtlMs) return cached;
+    if (cached !== undefined && t - cached.fetchedAt < cacheTtlMs) {
+      options.onCacheLookup?.(true);
+      return cached;
+    }
+    options.onCacheLookup?.(false);
     cache.delete(digest);
     // Unknown digests are not cached: the failed-auth throttle bounds them.
     const key = await findOnce(digest);

@@ -2,8 +2,11 @@
 // `Bearer <BOOTSTRAP_KEY>` → the bootstrap caller; `Bearer ak_live_...` → an
 // API key; any other bearer token → a JWT access token. Every refusal is 401
 // AVNOLOGY_AUTH_001 with a WWW-Authenticate header, and presented-but-bad
-// credentials count against the client address in the failed-auth throttle
-// (429 AVNOLOGY_AUTH_022 once over the limit).
+// credentials count against the client address in the failed-auth throttle:
+// once over the limit, further bad credentials from it answer 429
+// AVNOLOGY_AUTH_022, but a valid credential is never refused (behind an
+// ingress every client shares one address, and one noisy client must not lock
+// out the others). An outage (503) is not a failure and does not count.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { AppError } from "../domain/errors.js";
 import type { ApiKeyAuthenticator } from "./api-key-authenticator.js";
@@ -71,7 +74,6 @@ export function createCallerResolver(options: CallerResolverOptions) {
 
   return {
     async resolve(request: { headers: Headers; clientAddress: string }): Promise<Caller> {
-      options.throttle.check(request.clientAddress);
       const headerValue = request.headers.get("authorization");
       try {
         return await authenticate(headerValue);
@@ -80,6 +82,7 @@ export function createCallerResolver(options: CallerResolverOptions) {
         // guess. A success does not reset the count either, or a client
         // holding one valid key could interleave it with unlimited guesses.
         if (err instanceof AppError && err.code === "AVNOLOGY_AUTH_001" && parseAuthorization(headerValue).kind !== "none") {
+          options.throttle.check(request.clientAddress); // 429 once the address is over its limit
           options.throttle.recordFailure(request.clientAddress);
         }
         throw err;

@@ -1,6 +1,17 @@
 // Throttle of repeated bad credentials per client address: after maxFailures
-// failed authentications within windowMs, further attempts from that address
-// get 429 (AVNOLOGY_AUTH_022) until the window ends.
+// failed authentications within windowMs, further failed attempts from that
+// address get 429 (AVNOLOGY_AUTH_022) instead of 401 until the window ends.
+// A valid credential from a throttled address is still served (the caller
+// resolver checks the throttle only once a credential has failed): behind an
+// ingress or a NAT many clients share one address, and one client guessing
+// must not lock out the others.
+//
+// Per replica: the counts live in this process's memory. With N replicas
+// behind a load balancer that spreads requests, one address gets up to
+// N x maxFailures failures per window before every replica refuses it, and a
+// restart forgets the counts. That is enough for what it is for (bounding
+// the junk lookups one client makes a replica do); it is not a fleet-wide
+// lockout, which 256-bit keys do not need.
 //
 // Guessing a 256-bit API key is hopeless anyway; this bounds the work (key
 // lookups, signature checks) one client can make us do with junk credentials

@@ -38,6 +38,21 @@ export interface Config {
     readonly cleanupIntervalMs: number;
   };
   readonly rateLimits: RateLimitConfig;
+  readonly operations: OperationsConfig;
+}
+
+/** Running behind a load balancer: database bounds, drain, metrics, proxies (README "Operating it"). */
+export interface OperationsConfig {
+  /** DATABASE_TIMEOUT_MS: how long a call waits for an unreachable database before 503 AVNOLOGY_AUTH_951. */
+  readonly databaseTimeoutMs: number;
+  /** SHUTDOWN_DELAY_MS: after SIGTERM, how long the service keeps answering while reporting not ready. */
+  readonly shutdownDelayMs: number;
+  /** SHUTDOWN_TIMEOUT_MS: then how long in-flight calls may take to finish. */
+  readonly shutdownTimeoutMs: number;
+  /** METRICS_PORT: also serve /metrics on this port (unset: only on the service port). */
+  readonly metricsPort?: number;
+  /** TRUSTED_PROXIES: CIDRs whose X-Forwarded-For is believed (empty: the socket peer is the client). */
+  readonly trustedProxies: readonly string[];
 }
 
 /** A token bucket: `ratePerSecond` refill, at most `burst` tokens; rate 0 disables it. */
@@ -116,6 +131,13 @@ export function loadConfig(env: Env = process.env): Config {
       password: bucket(env, "RATE_LIMIT_PASSWORD", 5, 20),
       syncIntervalMs: int(env, "RATE_LIMIT_SYNC_INTERVAL_MS", 500, 50, 60_000),
       exemptServices: serviceList(env, "RATE_LIMIT_EXEMPT_SERVICES", ["grpc.health.v1.Health", "grpc.reflection.*"]),
+    },
+    operations: {
+      databaseTimeoutMs: int(env, "DATABASE_TIMEOUT_MS", 2_000, 100, 60_000),
+      shutdownDelayMs: int(env, "SHUTDOWN_DELAY_MS", 5_000, 0, 300_000),
+      shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 300_000),
+      ...optional("metricsPort", env["METRICS_PORT"] ? int(env, "METRICS_PORT", 0, 0, 65535) : undefined),
+      trustedProxies: Object.freeze((env["TRUSTED_PROXIES"] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "")),
     },
   };
   return Object.freeze(config);

@@ -57,6 +57,9 @@ export const catalogue = {
   AVNOLOGY_AUTH_050: { grpc: Code.Aborted, http: 412, message: "The identity was modified by someone else (etag mismatch)" },
   // Overloaded (e.g. the password hashing queue is full); retry later.
   AVNOLOGY_AUTH_950: { grpc: Code.Unavailable, http: 503, message: "Service temporarily overloaded, retry later" },
+  // The database did not answer within DATABASE_TIMEOUT_MS (down, unreachable
+  // or not connected yet); retry later. Not the caller's fault: never a 401.
+  AVNOLOGY_AUTH_951: { grpc: Code.Unavailable, http: 503, message: "Database unavailable" },
   AVNOLOGY_AUTH_999: { grpc: Code.Internal, http: 500, message: "Internal error" },
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -53,9 +53,20 @@ export interface PasswordHasher {
   stats(): { running: number; queued: number };
 }
 
+/** Metrics hooks (src/observability/metrics.ts); both optional. */
+export interface HasherObserver {
+  /** A hash or verify finished after `seconds` of work (not counting time queued). */
+  readonly worked?: (seconds: number) => void;
+  /** A call was refused because the queue was full (950). */
+  readonly shed?: () => void;
+}
+
 const argon2Version = 0x13; // 19, the only current Argon2 version
 
-export function createPasswordHasher(options: PasswordHasherOptions = defaultHasherOptions): PasswordHasher {
+export function createPasswordHasher(
+  options: PasswordHasherOptions = defaultHasherOptions,
+  observer: HasherObserver = {},
+): PasswordHasher {
   const { memoryCost, timeCost, parallelism, maxConcurrent, maxQueue } = options;
   if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError("maxQueue must be an integer >= 0");
   // p-queue validates concurrency (integer >= 1) itself.
@@ -63,9 +74,19 @@ export function createPasswordHasher(options: PasswordHasherOptions = defaultHas
 
   function run<T>(task: () => Promise<T>): Promise<T> {
     if (queue.pending >= maxConcurrent && queue.size >= maxQueue) {
+      observer.shed?.();
       return Promise.reject(new AppError("AVNOLOGY_AUTH_950", { retryAfterSeconds: 1 }));
     }
-    return queue.add(task);
+    const { worked } = observer;
+    if (worked === undefined) return queue.add(task);
+    return queue.add(async () => {
+      const started = performance.now();
+      try {
+        return await task();
+      } finally {
+        worked((performance.now() - started) / 1000);
+      }
+    });
   }
 
   return {

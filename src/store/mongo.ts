@@ -1,31 +1,131 @@
 // Opening the database. The store folder is the only code that imports
 // `mongodb`; everything here must work on MongoDB and on FerretDB (no
 // transactions, no partial/sparse/TTL indexes, no collation).
-import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription } from "mongodb";
+import {
+  MongoClient,
+  MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoOperationTimeoutError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type Collection,
+  type Db,
+  type Document,
+  type IndexDescription,
+  type MongoClientOptions,
+} from "mongodb";
 
 export interface Database {
   readonly db: Db;
+  /**
+   * Connects (again, after a failed attempt); resolves at once when
+   * connected. The driver reconnects by itself after an outage, but only once
+   * a first connect succeeded: a failed first attempt closes its topology
+   * for good, and every later operation fails with "Topology is closed".
+   */
+  connect(): Promise<void>;
   close(): Promise<void>;
-  ping(): Promise<void>;
+  /** Rejects when the server does not answer within timeoutMs (default: the database timeout). */
+  ping(timeoutMs?: number): Promise<void>;
 }
 
-export async function connectDatabase(uri: string): Promise<Database> {
-  const client = new MongoClient(uri, {
-    // Fail fast at start-up and in tests instead of the driver's 30 s default.
-    serverSelectionTimeoutMS: 10_000,
+export interface DatabaseOptions {
+  /**
+   * How long an operation waits for a reachable server (and a new connection
+   * for its handshake) before it fails: DATABASE_TIMEOUT_MS. Without it the
+   * driver waits 30 s, far beyond any caller's patience and any probe's.
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Opens a client without waiting for the server, so the service can start
+ * (and answer probes and 503s) while the database is not reachable yet; call
+ * connect() until it succeeds before using `db`.
+ */
+export function openDatabase(uri: string, options: DatabaseOptions = {}): Database {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const clientOptions: MongoClientOptions = {
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+    // How soon the driver notices the server is back after an outage (its
+    // default is 10 s); one `hello` a second is nothing for the server.
+    heartbeatFrequencyMS: 1_000,
     // One process, two cores: a modest pool is plenty and keeps FerretDB calm.
     maxPoolSize: 32,
     appName: "avnology-identity",
-  });
-  await client.connect();
+  };
+  const client = new MongoClient(uri, clientOptions);
   const db = client.db(); // the database named in the URI
+  let connected = false;
+  let connecting: Promise<void> | undefined;
+  const connect = async (): Promise<void> => {
+    if (connected) return;
+    connecting ??= client.connect().then(
+      () => {
+        connected = true;
+        connecting = undefined;
+      },
+      (err: unknown) => {
+        connecting = undefined;
+        throw err;
+      },
+    );
+    await connecting;
+  };
   return {
     db,
+    connect,
     close: () => client.close(),
-    ping: async () => {
-      await db.command({ ping: 1 });
+    ping: async (pingTimeoutMs = timeoutMs) => {
+      await connect();
+      await db.command({ ping: 1 }, { timeoutMS: pingTimeoutMs });
     },
   };
+}
+
+/** Opens the database and waits until it answers (scripts and tests that need it up). */
+export async function connectDatabase(uri: string, options: DatabaseOptions = {}): Promise<Database> {
+  const database = openDatabase(uri, { timeoutMs: options.timeoutMs ?? 10_000 });
+  await database.ping();
+  return database;
+}
+
+// Server answers that mean "not now" rather than "not so": shutting down,
+// interrupted, stepped down, unreachable. (MongoDB's error codes; FerretDB
+// sends the shutdown ones while it stops.)
+const unavailableServerCodes = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+/**
+ * True for the errors that mean "the database is not reachable (now)" rather
+ * than "the operation is wrong": no server selectable, connection refused or
+ * reset, timed out, client closed. These answer 503 AVNOLOGY_AUTH_951.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return (
+    (err instanceof MongoServerError && unavailableServerCodes.has(Number(err.code))) ||
+    (err instanceof MongoError && (err.hasErrorLabel("ResetPool") || err.hasErrorLabel("SystemOverloadedError"))) ||
+    err instanceof MongoServerSelectionError ||
+    err instanceof MongoNetworkError || // includes MongoNetworkTimeoutError
+    err instanceof MongoOperationTimeoutError ||
+    err instanceof MongoNotConnectedError ||
+    err instanceof MongoTopologyClosedError ||
+    (err instanceof Error && err.name === "MongoPoolClearedError")
+  );
 }
 
 /**

@@ -33,6 +33,15 @@ export interface PipelineDeps {
   readonly rateLimits?: { readonly limiter: RateLimiter; readonly config: RateLimitConfig };
   /** Omitted: idempotency keys are ignored. */
   readonly idempotency?: IdempotencyDeps;
+  /**
+   * The request log (src/observability/request-observer.ts): told the caller
+   * and any failure, it writes the request's one log line. Omitted: failures
+   * are logged here.
+   */
+  readonly requestFacts?: {
+    caller(headers: Headers, caller: Caller): void;
+    failed(headers: Headers, error: AppError, cause: unknown): void;
+  };
 }
 
 /**
@@ -105,12 +114,14 @@ function wrapMethod(
         clientAddress: clientAddressOf(ctx.requestHeader),
       });
       ctx.values.set(callerKey, caller);
+      deps.requestFacts?.caller(ctx.requestHeader, caller);
       authorize?.(caller);
       const run = () => fn(request, ctx);
       const once = idempotent ? () => idempotent(request as Message, ctx, caller, run) : run;
       return await (limit ? limit(request as Message, ctx, caller, once) : once());
     } catch (err) {
-      logFailure(deps.logger, method, ctx, err, performance.now() - started);
+      if (deps.requestFacts) deps.requestFacts.failed(ctx.requestHeader, appErrorOf(err), err);
+      else logFailure(deps.logger, method, ctx, err, performance.now() - started);
       throw toConnectError(err);
     }
   };

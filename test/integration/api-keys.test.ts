@@ -239,19 +239,21 @@ describe("with an injected clock", () => {
 });
 
 describe("failed-auth throttle", () => {
-  it("answers 429 AVNOLOGY_AUTH_022 to an address after repeated bad credentials, on REST and gRPC", async () => {
+  it("answers 429 AVNOLOGY_AUTH_022 to further bad credentials from an address, on REST and gRPC, and still serves a valid key", async () => {
     const throttled = await startTestServer({ AUTH_FAILURE_LIMIT: "3", AUTH_FAILURE_WINDOW_MS: "60000" });
     try {
       const bad = { authorization: `Bearer ak_live_${"A".repeat(43)}` };
       for (let i = 0; i < 3; i++) expect((await probe(bad, throttled)).status).toBe(401);
-      const blocked = await probe(throttled.auth, throttled);
+      const blocked = await probe(bad, throttled);
       expect(blocked.status).toBe(429);
       expect(blocked.json.error.code).toBe("AVNOLOGY_AUTH_022");
       expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+      // The admin key from the same address is never refused by the throttle.
+      expect((await probe(throttled.auth, throttled)).status).toBe(404);
 
       const client = createGrpcClient(IdentityService, throttled.port);
       try {
-        const result = await client.call("getIdentity", GetIdentityRequestSchema, IdentitySchema, { id: "usr_x" }, { ...throttled.auth });
+        const result = await client.call("getIdentity", GetIdentityRequestSchema, IdentitySchema, { id: "usr_x" }, { ...bad });
         expect(result.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
         expect(grpcErrorDetails(result.error!).errorInfo?.reason).toBe("AVNOLOGY_AUTH_022");
       } finally {

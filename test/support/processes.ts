@@ -14,6 +14,12 @@ export interface ServiceProcess {
   readonly port: number;
   readonly baseUrl: string;
   stop(): Promise<void>;
+  /** Sends a signal (SIGTERM, SIGINT) without waiting. */
+  signal(name: NodeJS.Signals): void;
+  /** Resolves with the exit code (null when killed by a signal) once the process has exited. */
+  readonly exited: Promise<number | null>;
+  /** Every line it wrote to stdout and stderr so far. */
+  readonly output: readonly string[];
 }
 
 export interface ServiceProcesses {
@@ -31,17 +37,27 @@ export async function startServiceProcesses(count: number, env: Record<string, s
   // One after the other: FerretDB (SQLite backend) drops connections when two
   // clients create the same new database and its indexes at the same moment.
   const instances: ServiceProcess[] = [];
-  for (let i = 0; i < count; i++) instances.push(await startProcess({ ...shared, ...env, MONGODB_URI: mongodbUri }));
-  const client = await MongoClient.connect(mongodbUri);
-  const { auth } = await setUpAdminTenant(instances[0]!.baseUrl, bootstrapKey);
+  let client: MongoClient | undefined;
+  let auth: Readonly<Record<string, string>>;
+  try {
+    for (let i = 0; i < count; i++) instances.push(await startProcess({ ...shared, ...env, MONGODB_URI: mongodbUri }));
+    client = await MongoClient.connect(mongodbUri);
+    ({ auth } = await setUpAdminTenant(instances[0]!.baseUrl, bootstrapKey));
+  } catch (err) {
+    // Leave no process behind when the set-up fails.
+    await Promise.all(instances.map((i) => i.stop()));
+    await client?.close();
+    throw err;
+  }
+  const db = client.db();
   return {
     instances,
-    db: client.db(),
+    db,
     auth,
     async stop() {
       await Promise.all(instances.map((i) => i.stop()));
-      await client.db().dropDatabase().catch(() => undefined);
-      await client.close();
+      await db.dropDatabase().catch(() => undefined);
+      await client!.close();
     },
   };
 }
@@ -63,11 +79,8 @@ export async function startKillableProcess(env: Record<string, string>): Promise
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const port = await listeningPort(child);
   return {
-    port,
-    baseUrl: `http://127.0.0.1:${port}`,
-    stop: () => stopProcess(child),
+    ...(await readyProcess(child)),
     kill: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -77,18 +90,26 @@ export async function startKillableProcess(env: Record<string, string>): Promise
   };
 }
 
-async function startProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn("node_modules/.bin/tsx", ["src/main.ts"], {
+/** The development entry; the production build runs `node dist/src/main.js` instead. */
+export const tsxEntry: readonly string[] = ["node_modules/.bin/tsx", "src/main.ts"];
+
+/** One service process on `env` (which must name MONGODB_URI and API_KEY_PEPPER), answering on an ephemeral port. */
+export async function startProcess(env: Record<string, string>, command: readonly string[] = tsxEntry): Promise<ServiceProcess> {
+  const child = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const port = await listeningPort(child);
-  return { port, baseUrl: `http://127.0.0.1:${port}`, stop: () => stopProcess(child) };
+  return readyProcess(child);
 }
 
-/** The port a starting service process reports in its "listening" log line. */
-async function listeningPort(child: ChildProcess): Promise<number> {
+/**
+ * Waits for a starting service process to report its port in its
+ * "listening" log line, then (it listens before its database answers) for
+ * `/readyz`, as a load balancer would.
+ */
+async function readyProcess(child: ChildProcess): Promise<ServiceProcess> {
   const stderr: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start: ${stderr.join("")}`)), 60_000);
@@ -106,7 +127,22 @@ async function listeningPort(child: ChildProcess): Promise<number> {
       }
     });
   });
-  return port;
+  const readyBy = Date.now() + 60_000;
+  while ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+    if (Date.now() > readyBy) {
+      await stopProcess(child);
+      throw new Error(`service never became ready: ${stderr.join("\n")}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: () => stopProcess(child),
+    signal: (name) => void child.kill(name),
+    exited,
+    output: stderr,
+  };
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {

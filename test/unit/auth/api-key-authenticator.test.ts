@@ -148,3 +148,39 @@ describe("createApiKeyAuthenticator", () => {
     expect(table.calls.finds).toBe(4);
   });
 });
+
+describe("a shared store read that fails", () => {
+  // The first read fails (the database was down when it was sent); reads after it succeed.
+  function failingOnce(k: ApiKey, secret: string) {
+    let finds = 0;
+    let failFirst!: (err: Error) => void;
+    const lookup: ApiKeyLookup = {
+      findByDigest(digest) {
+        finds += 1;
+        if (finds === 1) return new Promise((_, reject) => (failFirst = reject));
+        return Promise.resolve(digest === hashApiKeySecret(secret, pepper) ? k : null);
+      },
+      touchLastUsed: async () => true,
+    };
+    return { lookup, fail: () => failFirst(new Error("database unavailable")), finds: () => finds };
+  }
+
+  it.each([
+    { databaseBack: true, joinerOk: true },
+    { databaseBack: false, joinerOk: false },
+  ])("fails the request that started it; joiners retry once only when the database is back ($databaseBack)", async ({ databaseBack, joinerOk }) => {
+    const secret = generateApiKeySecret();
+    const table = failingOnce(key(), secret);
+    const auth = createApiKeyAuthenticator({ keys: table.lookup, pepper, cacheTtlMs: 0, retryJoinedLookup: () => databaseBack, now: () => new Date(t0) });
+    const first = auth.authenticate(secret);
+    const joiners = [auth.authenticate(secret), auth.authenticate(secret)];
+    table.fail();
+    await expect(first).rejects.toThrow(/unavailable/);
+    for (const joiner of joiners) {
+      if (joinerOk) expect((await joiner).ok).toBe(true);
+      else await expect(joiner).rejects.toThrow(/unavailable/);
+    }
+    // The retrying joiners shared one fresh read.
+    expect(table.finds()).toBe(databaseBack ? 2 : 1);
+  });
+});
