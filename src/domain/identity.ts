@@ -1,5 +1,6 @@
 // The identity as the domain sees it: plain data, no I/O, no protobuf.
 // Empty strings mean "not set", as in proto3.
+import { emailUniquenessKey } from "./validation/email.js";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -43,9 +44,9 @@ export interface Identity extends IdentityFields {
   version: number;
 }
 
-/** Lookup keys that make email / username / external_id unique per tenant. */
+/** Lookup keys that make email / username / external_id unique per tenant (email: see emailUniquenessKey). */
 export function normalizeEmail(email: string): string {
-  return email.trim().normalize("NFC").toLowerCase();
+  return emailUniquenessKey(email);
 }
 
 /** The part before the last "@" ("" when there is none); the password policy checks against it. */
