@@ -11,6 +11,7 @@
 // as sent; with body "*" every field is the body's.
 import { ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
 import type { Violation } from "../../domain/errors.js";
+import { isTimestampString } from "./json-shape.js";
 import type { RestRoute } from "./routes.js";
 
 export interface BoundQuery {
@@ -88,7 +89,7 @@ function queryValue(field: DescField, values: string[]): unknown {
     if (field.fieldKind === "message") {
       // FieldMask arrives AIP-style as snake_case paths; its JSON form is lowerCamel.
       if (field.message.typeName === "google.protobuf.FieldMask") return v.split(",").map(snakeToCamel).join(",");
-      if (field.message.typeName === "google.protobuf.Timestamp") return v;
+      if (field.message.typeName === "google.protobuf.Timestamp") return isTimestampString(v) ? v : undefined;
       return undefined;
     }
     const scalar = field.fieldKind === "scalar" || field.fieldKind === "list" ? field.scalar : undefined;

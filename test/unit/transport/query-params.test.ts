@@ -59,6 +59,8 @@ describe("query parameters never set what the path or the body binds", () => {
     ["GET", "/v1/identities?nickname=x", "nickname", "is not a known query parameter"],
     ["GET", "/v1/identities?page_size=1&pageSize=2", "pageSize", "sets the same field as the query parameter page_size"],
     ["GET", "/v1/identities?page_size=1&page_size=2", "page_size", "has an invalid value"],
+    ["GET", "/v1/identities?created_after=yesterday", "created_after", "has an invalid value"],
+    ["GET", "/v1/identities?createdBefore=2026-13-01T00:00:00Z", "createdBefore", "has an invalid value"],
   ])("%s %s → 902 on %s", (method, target, field, message) => {
     const result = bind(method, target, method === "GET" || method === "DELETE" ? undefined : {});
     expect(result).toEqual({
