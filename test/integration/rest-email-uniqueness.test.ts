@@ -4,6 +4,7 @@
 // identity (rule: emailUniquenessKey in src/domain/validation/email.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rest } from "../support/rest.js";
+import { rekeyEmails } from "../../src/store/email-key-migration.js";
 import { createOrgBoundKey } from "../support/tenants.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
@@ -65,5 +66,35 @@ describe("look-alike addresses are one address", () => {
       const res = await create("ELSEWHERE@example.com", extra, bound.auth);
       expect([res.status, res.json.error.code]).toEqual([409, "AVNOLOGY_AUTH_014"]);
     }
+  });
+});
+
+describe("keys stored by the older rule (NFC + lower case)", () => {
+  const oldKey = (email: string) => email.trim().normalize("NFC").toLowerCase();
+  const identities = () => server.db.collection<{ _id: string; email_key: string }>("identities");
+  const storeOldKey = async (id: string, email: string) => {
+    await identities().updateOne({ _id: id }, { $set: { email_key: oldKey(email) } });
+  };
+
+  it("are re-keyed by rekeyEmails; two identities that are now one address are reported, not merged", async () => {
+    const a = await create("ßold1@example.com");
+    const b = await create("ſold2@example.com");
+    expect([a.status, b.status]).toEqual([201, 201]);
+    await storeOldKey(a.json.id, "ßold1@example.com");
+    await storeOldKey(b.json.id, "ſold2@example.com");
+    // With B's old key in place, its look-alike gets in: the gap the migration closes.
+    const c = await create("sold2@example.com");
+    expect(c.status, c.text).toBe(201);
+
+    const report = await rekeyEmails(server.db);
+    expect(report.rekeyed).toBeGreaterThanOrEqual(1);
+    expect(report.conflicts).toEqual([{ id: b.json.id, tenantId: server.tenantId, newKey: "sold2@example.com" }]);
+    expect((await identities().findOne({ _id: a.json.id }))?.email_key).toBe("ssold1@example.com");
+    expect((await identities().findOne({ _id: b.json.id }))?.email_key).toBe(oldKey("ſold2@example.com"));
+
+    const lookAlike = await create("SSOLD1@example.com");
+    expect([lookAlike.status, lookAlike.json.error.code]).toEqual([409, "AVNOLOGY_AUTH_014"]);
+    const again = await rekeyEmails(server.db);
+    expect(again).toMatchObject({ rekeyed: 0, conflicts: report.conflicts });
   });
 });
