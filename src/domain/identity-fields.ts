@@ -16,6 +16,7 @@
 //
 // Row order is the order violations are reported in and admin-only fields
 // are named in.
+import { emailUniquenessKey } from "./validation/email.js";
 import {
   booleanRule,
   emailRule,
@@ -75,8 +76,9 @@ export interface IdentityFieldSpec {
 }
 
 /** Lookup keys that make email / username / external_id unique per tenant. */
+/** The email's uniqueness key per tenant: see emailUniquenessKey (NFKC + full case folding, IDNA domain). */
 export function normalizeEmail(email: string): string {
-  return email.trim().normalize("NFC").toLowerCase();
+  return emailUniquenessKey(email);
 }
 
 export function normalizeUsername(username: string): string {

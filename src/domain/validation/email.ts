@@ -17,6 +17,7 @@
 // Extra checks here: trimming, a 254 code-point limit with its own message, no
 // invisible/white-space characters anywhere, and a clearer message for the
 // display-name form `Jane <jane@x.com>`.
+import { domainToUnicode } from "node:url";
 import { analyzeEmail } from "@hapi/address";
 import type { Violation } from "../errors.js";
 import { certainlyLongerThan, codePointLength, findForbiddenCharacter, violation } from "./text.js";
@@ -67,4 +68,49 @@ export function emailViolation(email: string, field: string): Violation | undefi
   const analysis = analyzeEmail(email, { minDomainSegments: 2 });
   if (analysis === null) return undefined;
   return violation(field, `${reasons[analysis.code] ?? "is not a valid e-mail address"}; ${expected}`);
+}
+
+/**
+ * The uniqueness key of an address (stored as `email_key`; one identity per
+ * key and tenant). Addresses that a person reads as the same one must get the
+ * same key, or look-alikes such as `straße@x.com` / `strasse@x.com` become two
+ * accounts:
+ * - NFKC folds compatibility forms: `ﬃ` → `ffi`, fullwidth `ｊ` → `j`, `Ⅻ` → `xii`;
+ * - lower → upper → lower case mapping stands in for full Unicode case folding
+ *   (JavaScript has none) and also maps the dotless ı: `ß`/`ẞ` → `ss`,
+ *   `ſ` → `s`, `ı` → `i`, `ς` → `σ`, `K` (Kelvin) → `k`. toUpperCase applies
+ *   the full SpecialCasing expansions (ß → SS) that a plain toLowerCase misses;
+ * - NFKC again, so the key is in normal form; the whole is repeated to a
+ *   fixed point, so the key of a key is itself (a property test checks it);
+ * - the domain is read as IDNA: an A-label (`xn--bcher-kva.de`) keys like its
+ *   U-label (`bücher.de`).
+ * Both parts are folded: local parts are case-insensitive in practice, and a
+ * mailbox that differs from another only by these foldings is refused as a
+ * duplicate (409 AVNOLOGY_AUTH_014) rather than made a second account. Not
+ * covered: cross-script confusables (Cyrillic `а` vs Latin `a`, UTS #39).
+ * The address itself is stored as written.
+ */
+export function emailUniquenessKey(email: string): string {
+  // Folding can expose what an earlier step would have changed (NFKC turns
+  // U+FC5E into " ٌّ", whose space a trim removes): repeat to a fixed point
+  // (bounded; the property test in email-key.test.ts checks key(key) = key).
+  let key = email;
+  for (let round = 0; round < 4; round++) {
+    const next = foldAddress(key);
+    if (next === key) break;
+    key = next;
+  }
+  return key;
+}
+
+function foldAddress(email: string): string {
+  const trimmed = email.trim();
+  const at = trimmed.lastIndexOf("@");
+  if (at < 0) return foldForKey(trimmed);
+  const domain = trimmed.slice(at + 1);
+  return `${foldForKey(trimmed.slice(0, at))}@${foldForKey(domainToUnicode(domain) || domain)}`;
+}
+
+function foldForKey(text: string): string {
+  return text.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase().normalize("NFKC");
 }

@@ -2,7 +2,8 @@
 // protobuf-es parses it, so that every unknown key and wrong type is reported
 // at once with the field path the client used (proto names: identity.email),
 // instead of protobuf-es's first-error-only message.
-import { ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
+import { fromJson, ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
+import { DurationSchema, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import type { Violation } from "../../domain/errors.js";
 
 /** Well-known types whose JSON form is not an object of fields. */
@@ -10,8 +11,9 @@ const jsonShapedWkt: Record<string, (v: unknown) => boolean> = {
   "google.protobuf.Struct": (v) => isPlainObject(v),
   "google.protobuf.Value": () => true,
   "google.protobuf.ListValue": (v) => Array.isArray(v),
-  "google.protobuf.Timestamp": (v) => typeof v === "string",
-  "google.protobuf.Duration": (v) => typeof v === "string",
+  // Checked here, not left to protobuf-es: its message names no field.
+  "google.protobuf.Timestamp": (v) => typeof v === "string" && decodes(TimestampSchema, v),
+  "google.protobuf.Duration": (v) => typeof v === "string" && decodes(DurationSchema, v),
   "google.protobuf.FieldMask": (v) => typeof v === "string",
   "google.protobuf.Empty": (v) => isPlainObject(v),
 };
@@ -81,7 +83,8 @@ function scalarName(type: ScalarType): string {
 }
 
 function wktName(typeName: string): string {
-  if (typeName === "google.protobuf.Timestamp") return "an RFC 3339 timestamp string";
+  if (typeName === "google.protobuf.Timestamp") return "an RFC 3339 timestamp string (e.g. 2026-01-31T12:00:00Z)";
+  if (typeName === "google.protobuf.Duration") return "a duration string in seconds (e.g. 3.5s)";
   if (typeName === "google.protobuf.Struct" || typeName === "google.protobuf.Empty") return "a JSON object";
   if (typeName === "google.protobuf.ListValue") return "a JSON array";
   return "a string";
@@ -89,6 +92,20 @@ function wktName(typeName: string): string {
 
 function violation(field: string, message: string): Violation {
   return { field, code: "AVNOLOGY_AUTH_902", message };
+}
+
+function decodes(schema: DescMessage, value: string): boolean {
+  try {
+    fromJson(schema, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True for an RFC 3339 string that protobuf-es reads as a google.protobuf.Timestamp. */
+export function isTimestampString(value: string): boolean {
+  return decodes(TimestampSchema, value);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,9 +1,12 @@
 // The google.api.http path-template grammar (the subset our contract uses
 // and a bit more): literals, `*`, `**` at the end, variables `{field}` and
 // `{field=pattern}`, and a trailing `:verb` (AIP-136 custom methods).
+// Request paths reach matchPathTemplate only in canonical form (request-target.ts).
 //
 //   Template = "/" Segments [ ":" Verb ]
 //   Variable = "{" FieldPath [ "=" Segments ] "}"
+
+import { decodeSegment } from "./request-target.js";
 
 export type Segment =
   | { readonly kind: "literal"; readonly value: string }
@@ -80,9 +83,12 @@ export function matchPathTemplate(template: PathTemplate, path: string): Map<str
   const bound = new Map<string, string>();
   for (const v of template.variables) {
     const end = v.length < 0 ? parts.length : v.start + v.length;
-    const raw = parts.slice(v.start, end);
-    // Single-segment variables are percent-decoded fully; multi-segment keep "/".
-    bound.set(v.fieldPath, raw.map((p) => safeDecode(p)).join("/"));
+    // Each segment is percent-decoded; multi-segment variables keep the "/"
+    // between segments. A segment that does not decode matches nothing
+    // (request-target.ts has refused those already, and `%2F` with them).
+    const decoded = parts.slice(v.start, end).map(decodeSegment);
+    if (decoded.some((d) => d === undefined)) return null;
+    bound.set(v.fieldPath, decoded.join("/"));
   }
   return bound;
 }
@@ -113,10 +119,3 @@ function splitTopLevel(body: string): string[] {
   return out;
 }
 
-function safeDecode(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
-  }
-}

@@ -1,10 +1,12 @@
 // Builds the protobuf request of a REST call from its body, path variables
 // and query parameters (grpc-gateway rules: the body fills `body`, path
-// variables their fields, query parameters any remaining field by name).
-import { fromJson, ScalarType, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
+// variables their fields, query parameters any remaining field by name, see
+// query-params.ts: never one the path or the body binds).
+import { fromJson, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
 import { AppError, resourceField, type Violation } from "../../domain/errors.js";
 import { implicitUpdateMask } from "./implicit-mask.js";
 import { isPlainObject, jsonShapeViolations } from "./json-shape.js";
+import { bindQuery } from "./query-params.js";
 import type { RestRoute } from "./routes.js";
 
 export interface RestInput {
@@ -33,24 +35,14 @@ export function bindRequest(input: RestInput): Message {
   }
   violations.push(...jsonShapeViolations(schema, json));
 
-  for (const [path, value] of input.pathParams) setPath(json, path, value);
+  for (const [path, value] of input.pathParams) setPath(json, schema, path, value);
 
-  for (const key of new Set(input.query.keys())) {
-    const field = resolveQueryField(schema, key);
-    if (!field || route.body === "*" || field.name === route.body) {
-      violations.push({ field: key, code: "AVNOLOGY_AUTH_902", message: "is not a known query parameter" });
-      continue;
-    }
-    const values = input.query.getAll(key);
-    const converted = queryValue(field, values);
-    if (converted === undefined) {
-      violations.push({ field: key, code: "AVNOLOGY_AUTH_902", message: "has an invalid value" });
-      continue;
-    }
-    setPath(json, key, converted);
-  }
-  if (violations.length > 0) throw invalid(violations);
-  if (route.body !== "" && route.body !== "*" && !input.query.has("update_mask")) {
+  // Path variables are set after the body, so the path names the resource
+  // even when the body holds another id; the query may set neither.
+  const query = bindQuery(route, input.query);
+  for (const [path, value] of query.values) setPath(json, schema, path, value);
+  if (violations.length + query.violations.length > 0) throw invalid(violations, query.violations);
+  if (route.body !== "" && route.body !== "*" && !query.values.has("update_mask")) {
     const mask = implicitUpdateMask(schema, route.body, input.body, input.pathParams);
     if (mask !== undefined) json["update_mask"] = mask;
   }
@@ -67,57 +59,38 @@ export function bindRequest(input: RestInput): Message {
   }
 }
 
-function invalid(violations: Violation[]): AppError {
-  const first = violations[0]!;
-  return new AppError("AVNOLOGY_AUTH_902", { field: resourceField(first.field), violations });
+/**
+ * One 902 listing every problem. `details.field` names the first: a body
+ * field as in the resource (`email`), a query parameter exactly as sent
+ * (`identity.id`), so a client sees which parameter was refused.
+ */
+function invalid(bodyViolations: Violation[], queryViolations: readonly Violation[] = []): AppError {
+  const field = bodyViolations[0] ? resourceField(bodyViolations[0].field) : queryViolations[0]!.field;
+  return new AppError("AVNOLOGY_AUTH_902", { field, violations: [...bodyViolations, ...queryViolations] });
 }
 
 function findField(schema: DescMessage, name: string): DescField | undefined {
   return schema.fields.find((f) => f.name === name || f.jsonName === name);
 }
 
-/** Query keys may name nested fields with dots (`identity.email`). */
-function resolveQueryField(schema: DescMessage, key: string): DescField | undefined {
-  const parts = key.split(".");
-  let current: DescMessage | undefined = schema;
-  let field: DescField | undefined;
-  for (const part of parts) {
-    if (!current) return undefined;
-    field = findField(current, part);
-    if (!field) return undefined;
-    current = field.fieldKind === "message" ? field.message : undefined;
-  }
-  return field;
-}
-
-function queryValue(field: DescField, values: string[]): unknown {
-  const one = (v: string): unknown => {
-    if (field.fieldKind === "message") {
-      // FieldMask arrives AIP-style as snake_case paths; its JSON form is lowerCamel.
-      if (field.message.typeName === "google.protobuf.FieldMask") return v.split(",").map(snakeToCamel).join(",");
-      if (field.message.typeName === "google.protobuf.Timestamp") return v;
-      return undefined;
-    }
-    const scalar = field.fieldKind === "scalar" || field.fieldKind === "list" ? field.scalar : undefined;
-    if (scalar === ScalarType.BOOL) return v === "true" ? true : v === "false" ? false : undefined;
-    return v;
-  };
-  if (field.fieldKind === "list") return values.map(one);
-  if (values.length !== 1) return undefined;
-  return one(values[0]!);
-}
-
-function setPath(json: Record<string, unknown>, path: string, value: unknown): void {
+/**
+ * Sets a field by its proto-name path, dropping the JSON-name spelling of the
+ * same field at every level (a body's `identityId` must not outlive the path's
+ * `identity_id`: protobuf-es would take whichever key came last).
+ */
+function setPath(json: Record<string, unknown>, schema: DescMessage, path: string, value: unknown): void {
   const parts = path.split(".");
   let target = json;
-  for (const part of parts.slice(0, -1)) {
-    const next = target[part];
-    if (!isPlainObject(next)) target[part] = {};
+  let message: DescMessage | undefined = schema;
+  parts.forEach((part, i) => {
+    const field: DescField | undefined = message?.fields.find((f) => f.name === part);
+    if (field && field.jsonName !== part) delete target[field.jsonName];
+    if (i === parts.length - 1) {
+      target[part] = value;
+      return;
+    }
+    if (!isPlainObject(target[part])) target[part] = {};
     target = target[part] as Record<string, unknown>;
-  }
-  target[parts.at(-1)!] = value;
-}
-
-function snakeToCamel(s: string): string {
-  return s.trim().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    message = field?.fieldKind === "message" ? field.message : undefined;
+  });
 }

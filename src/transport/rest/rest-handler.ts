@@ -14,10 +14,13 @@ import { readJsonBody } from "../http-body.js";
 import type { ServiceRegistration } from "../method-pipeline.js";
 import { bindRequest } from "./request-binding.js";
 import { renderError, renderMessage } from "./render.js";
-import { matchRoute, routesFromServices, type RestRoute } from "./routes.js";
+import { parseRequestTarget, echoedPath } from "./request-target.js";
+import { matchRoute, routesFromServices, type RestRoute, type RouteMatch } from "./routes.js";
 
 type NodeRequest = IncomingMessage | Http2ServerRequest;
 type NodeResponse = ServerResponse | Http2ServerResponse;
+
+const notFound: RouteMatch = { kind: "not_found" };
 
 export interface RestHandlerOptions {
   readonly maxBodyBytes: number;
@@ -28,24 +31,26 @@ export function createRestHandler(registrations: readonly ServiceRegistration[],
   const implOf = new Map(registrations.map((r) => [r.service.typeName, r.impl]));
 
   return async function handleRest(req: NodeRequest, res: NodeResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const rawTarget = req.url ?? "";
     let responseHeader = new Headers();
     try {
-      const match = matchRoute(routes, (req.method ?? "GET").toUpperCase(), url.pathname);
-      if (match.kind === "not_found") throw new AppError("AVNOLOGY_AUTH_905", { value: url.pathname });
+      // Only the canonical spelling of a path is a route (request-target.ts).
+      const target = parseRequestTarget(rawTarget);
+      const match = target ? matchRoute(routes, (req.method ?? "GET").toUpperCase(), target.path) : notFound;
+      if (!target || match.kind === "not_found") throw new AppError("AVNOLOGY_AUTH_905", { value: echoedPath(rawTarget) });
       if (match.kind === "method_not_allowed") {
         responseHeader.set("allow", match.allowed.join(", "));
         throw new AppError("AVNOLOGY_AUTH_906", { value: req.method ?? "" });
       }
       const { route, pathParams } = match;
       const body = route.body === "" ? undefined : await readJsonBody(req, options.maxBodyBytes);
-      const request = bindRequest({ route, pathParams, query: url.searchParams, body });
+      const request = bindRequest({ route, pathParams, query: target.query, body });
       const ctx = createHandlerContext({
         service: route.service,
         method: route.method,
         protocolName: "rest",
         requestMethod: req.method ?? "GET",
-        url: url.toString(),
+        url: new URL(rawTarget, "http://localhost").toString(),
         requestHeader: headersOf(req),
         responseHeader,
         contextValues: createContextValues(),

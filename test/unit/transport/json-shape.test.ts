@@ -21,6 +21,9 @@ describe("JSON shape check of a REST request", () => {
     ["an array for traits", { identity: { email: "a@b.co", traits: [1] } }, ["identity.traits"]],
     ["a string for the identity", { identity: "a@b.co" }, ["identity"]],
     ["several problems at once", { identity: { email: 1, phone: false }, x: 1 }, ["identity.email", "identity.phone", "x"]],
+    // protobuf-es's own message for these names no field; the shape check does.
+    ["a timestamp that is not RFC 3339", { identity: { created_at: "yesterday" } }, ["identity.created_at"]],
+    ["a timestamp with a bad month", { identity: { updated_at: "2026-13-01T00:00:00Z" } }, ["identity.updated_at"]],
   ])("reports %s", (_name, json, fields) => {
     expect(jsonShapeViolations(CreateIdentityRequestSchema, json).map((v) => v.field).sort()).toEqual(fields);
   });

@@ -23,6 +23,8 @@ describe("path templates", () => {
     ["/v1/identities/{id}:setPassword", "/v1/identities/usr_1"],
     ["/v1/identities:verifyPassword", "/v1/identities"],
     ["/v1/identities", "/v2/identities"],
+    ["/v1/identities/{id}", "/v1/identities/%zz"],
+    ["/v1/identities/{id}", "/v1/identities/%C3"],
   ])("%s does not match %s", (template, path) => {
     expect(matchPathTemplate(parsePathTemplate(template), path)).toBeNull();
   });
