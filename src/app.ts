@@ -31,6 +31,7 @@ import { createConnectHandler } from "./transport/connect/connect-handler.js";
 import { createCors } from "./transport/cors.js";
 import { createIdentityHandlers } from "./transport/connect/identity-handlers.js";
 import { createOrganizationHandlers } from "./transport/connect/organization-handlers.js";
+import { createOpenApiRoute } from "./transport/openapi-document.js";
 import { registerService } from "./transport/method-pipeline.js";
 import { createRestHandler } from "./transport/rest/rest-handler.js";
 import { listen, type NodeHandler, type RunningServer } from "./transport/server.js";
@@ -129,10 +130,12 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   });
 
   const applyCors = createCors({ origins: config.corsOrigins });
+  const openApi = createOpenApiRoute();
   const handler: NodeHandler = (req, res) => {
     // The peer address for per-address throttling; never trust a client's copy.
     req.headers[clientAddressHeader] = req.socket?.remoteAddress ?? "unknown";
     if (applyCors(req, res as never)) return; // answered a preflight
+    if (openApi(req, res)) return;
     connect(req, res);
   };
 
