@@ -1,7 +1,14 @@
 // Reads the configuration, builds the app, listens, and shuts down gracefully.
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config/config.js";
+import { missingSettings, missingSettingsMessage } from "./config/required-settings.js";
 import { createLogger } from "./logger.js";
+
+const missing = missingSettings();
+if (missing.length > 0) {
+  console.error(missingSettingsMessage(missing));
+  process.exit(1);
+}
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);

@@ -46,8 +46,12 @@ export async function startServiceProcesses(count: number, env: Record<string, s
   };
 }
 
-async function startProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn("node_modules/.bin/tsx", ["src/main.ts"], {
+/** The development entry; the production build runs `node dist/src/main.js` instead. */
+export const tsxEntry: readonly string[] = ["node_modules/.bin/tsx", "src/main.ts"];
+
+/** One service process on `env` (which must name MONGODB_URI and API_KEY_PEPPER), answering on an ephemeral port. */
+export async function startProcess(env: Record<string, string>, command: readonly string[] = tsxEntry): Promise<ServiceProcess> {
+  const child = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
