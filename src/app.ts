@@ -34,6 +34,7 @@ import { createReadiness, type Readiness } from "./transport/health/readiness.js
 import { createIdentityHandlers } from "./transport/connect/identity-handlers.js";
 import { createOrganizationHandlers } from "./transport/connect/organization-handlers.js";
 import { apiKeyReplayRules, identityReplayRules, organizationReplayRules } from "./transport/connect/replay-rules.js";
+import { createOpenApiRoute } from "./transport/openapi-document.js";
 import { registerService } from "./transport/method-pipeline.js";
 import { createRestHandler } from "./transport/rest/rest-handler.js";
 import { listen, type NodeHandler, type RunningServer } from "./transport/server.js";
@@ -196,8 +197,10 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   });
 
   const applyCors = createCors({ origins: config.corsOrigins });
+  const openApi = createOpenApiRoute();
   const api: NodeHandler = (req, res) => {
     if (applyCors(req, res as never)) return; // answered a preflight
+    if (openApi(req, res)) return;
     connect(req, res);
   };
   // Aborted when the server stops accepting: ends gRPC health Watch streams,

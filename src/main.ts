@@ -8,7 +8,14 @@
 // 3. close the database and exit 0: 15 s at most with the defaults.
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config/config.js";
+import { missingSettings, missingSettingsMessage } from "./config/required-settings.js";
 import { createLogger } from "./logger.js";
+
+const missing = missingSettings();
+if (missing.length > 0) {
+  console.error(missingSettingsMessage(missing));
+  process.exit(1);
+}
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);

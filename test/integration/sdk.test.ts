@@ -2,7 +2,7 @@
 // own "exports" entry as a user would; and the CORS answers that let it run
 // in a browser.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AvnologyError, createAvnologyClient, type AvnologyClient } from "@avnology/identity/sdk";
+import { AvnologyError, createAvnologyClient, type AvnologyClient } from "../../sdk/src/index.js";
 import { rest } from "../support/rest.js";
 import { createOrganization } from "../support/tenants.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -106,6 +106,80 @@ describe("client.admin", () => {
     const err = await offline.admin.getUser("usr_x").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AvnologyError);
     expect((err as AvnologyError).code).toBe("AVNOLOGY_SDK_NETWORK");
+  });
+});
+
+describe("client.keys and client.organizations", () => {
+  it("create, get and list organizations; create, list and revoke keys", async () => {
+    const org = await client.organizations.create({ name: "Helpers", id: "org_sdk-helpers" });
+    expect(org.id).toBe("org_sdk-helpers");
+    expect((await client.organizations.get(org.id)).name).toBe("Helpers");
+    const orgIds: string[] = [];
+    for await (const o of client.organizations.list()) orgIds.push(o.id);
+    expect(orgIds).toContain(org.id);
+
+    const key = await client.keys.create({ name: "helper key", scopes: ["admin:users:read"], organizationId: org.id, expiresAt: new Date(Date.now() + 86_400_000) });
+    expect(key.secret).toMatch(/^ak_live_/);
+    expect(key.apiKey.organizationId).toBe(org.id);
+    const keyIds: string[] = [];
+    for await (const k of client.keys.list()) keyIds.push(k.id);
+    expect(keyIds).toContain(key.apiKey.id);
+    const revoked = await client.keys.revoke(key.apiKey.id);
+    expect(revoked.revokedAt).toBeDefined();
+  });
+
+  it("sends an idempotency key with every write, updates included", async () => {
+    const user = await client.admin.createUser({ email: "sdk.keys-on-writes@example.com" });
+    await client.admin.updateUser(user.id, { firstName: "Keyed" });
+    expect((sentBodies.at(-1) as { requestId?: string }).requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("retries, timeouts and aborts against the real service", () => {
+  it("retries a rate-limited create after Retry-After with the same idempotency key, and creates once", async () => {
+    // Burst 2: the setup's first key makes two calls; the test's key then gets two at once and waits for the third.
+    const limited = await startTestServer({ RATE_LIMIT_CREDENTIAL_RPS: "1", RATE_LIMIT_CREDENTIAL_BURST: "2" });
+    try {
+      const bodies: Array<{ requestId?: string }> = [];
+      const statuses: number[] = [];
+      const sdk = createAvnologyClient({
+        baseUrl: limited.baseUrl,
+        apiKey: (limited.auth["authorization"] ?? "").replace(/^Bearer\s+/i, ""),
+        fetch: async (input, init) => {
+          if (init?.body instanceof Uint8Array) bodies.push(JSON.parse(new TextDecoder().decode(init.body)));
+          const res = await fetch(input, init);
+          statuses.push(res.status);
+          return res;
+        },
+      });
+      await sdk.admin.createUser({ email: "sdk.limited.1@example.com" });
+      await sdk.admin.createUser({ email: "sdk.limited.2@example.com" });
+      const third = await sdk.admin.createUser({ email: "sdk.limited.3@example.com" });
+      expect(third.email).toBe("sdk.limited.3@example.com");
+      expect(statuses).toContain(429);
+      const retried = bodies.slice(2);
+      expect(retried.length).toBeGreaterThan(1);
+      expect(new Set(retried.map((b) => b.requestId)).size).toBe(1);
+      expect(await limited.db.collection("identities").countDocuments({ email: "sdk.limited.3@example.com" })).toBe(1);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("answers AVNOLOGY_SDK_TIMEOUT when the call's timeout passes and AVNOLOGY_SDK_ABORTED when its signal fires", async () => {
+    const slow = createAvnologyClient({
+      baseUrl: server.baseUrl,
+      apiKey: "",
+      fetch: (input, init) => new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve(fetch(input, init)), 2_000);
+        init?.signal?.addEventListener("abort", () => (clearTimeout(timer), reject(init.signal!.reason)));
+      }),
+    });
+    await expect(slow.admin.getUser("usr_x", { timeoutMs: 50 })).rejects.toMatchObject({ code: "AVNOLOGY_SDK_TIMEOUT", status: 0 });
+    const controller = new AbortController();
+    const pending = slow.admin.getUser("usr_x", { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: "AVNOLOGY_SDK_ABORTED" });
   });
 });
 

@@ -20,7 +20,7 @@ it("imports nothing Node-only, transitively", () => {
       else packages.add(spec!);
     }
   };
-  visit(resolve(root, "src/sdk/index.ts"));
+  visit(resolve(root, "sdk/src/index.ts"));
   expect([...packages].filter((p) => nodeOnly.test(p))).toEqual([]);
   expect(packages).toContain("@connectrpc/connect-web");
   expect(seen.size).toBeGreaterThan(3);

@@ -7,10 +7,13 @@
 //   const user = await client.admin.createUser({ email, password, name });
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
-import { ApiKeyService } from "../../gen/avnology/identity/v1/api_key_service_pb.js";
-import { IdentityService } from "../../gen/avnology/identity/v1/identity_service_pb.js";
-import { OrganizationService } from "../../gen/avnology/identity/v1/organization_service_pb.js";
+import { ApiKeyService } from "./gen/avnology/identity/v1/api_key_service_pb.js";
+import { IdentityService } from "./gen/avnology/identity/v1/identity_service_pb.js";
+import { OrganizationService } from "./gen/avnology/identity/v1/organization_service_pb.js";
 import { createAdminApi, type AdminApi } from "./admin.js";
+import { createInvoke } from "./invoke.js";
+import { createKeysApi, createOrganizationsApi, type KeysApi, type OrganizationsApi } from "./keys.js";
+import { defaultRetryPolicy, type RetryPolicy } from "./retry.js";
 
 export interface AvnologyClientOptions {
   /** Where the service listens, e.g. `https://id.example.com`. */
@@ -19,13 +22,15 @@ export interface AvnologyClientOptions {
   readonly apiKey: string;
   /** A fetch implementation (default: the global one). */
   readonly fetch?: typeof globalThis.fetch;
-  /** Makes idempotency keys for creates (default: crypto.randomUUID). */
+  /** Makes idempotency keys for writes, one per call (default: crypto.randomUUID). */
   readonly idempotencyKey?: () => string;
   /** Extra headers on every call. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Retries on 429, 503, network failures and in-flight 409s (default: 3 retries, 250 ms → 8 s backoff). */
+  readonly retry?: Partial<RetryPolicy>;
 }
 
-/** The raw Connect clients, one per service, for everything the admin helpers don't cover. */
+/** The raw Connect clients, one per service, for everything the helpers don't cover (no retries). */
 export interface RawClients {
   readonly identities: Client<typeof IdentityService>;
   readonly apiKeys: Client<typeof ApiKeyService>;
@@ -34,6 +39,8 @@ export interface RawClients {
 
 export interface AvnologyClient {
   readonly admin: AdminApi;
+  readonly keys: KeysApi;
+  readonly organizations: OrganizationsApi;
   readonly raw: RawClients;
 }
 
@@ -54,5 +61,11 @@ export function createAvnologyClient(options: AvnologyClientOptions): AvnologyCl
     organizations: createClient(OrganizationService, transport),
   };
   const newKey = options.idempotencyKey ?? (() => globalThis.crypto.randomUUID());
-  return { admin: createAdminApi(raw, newKey), raw };
+  const invoke = createInvoke({ ...defaultRetryPolicy, ...options.retry });
+  return {
+    admin: createAdminApi(raw, invoke, newKey),
+    keys: createKeysApi(raw, invoke, newKey),
+    organizations: createOrganizationsApi(raw, invoke, newKey),
+    raw,
+  };
 }

@@ -1,9 +1,9 @@
 // The one error the SDK throws: the service's AVNOLOGY_AUTH_* code, the HTTP
-// status it stands for, the offending field and every violation, read from
-// the google.rpc details every error of the service carries.
+// status it stands for, the offending field, every violation and when to
+// retry, read from the google.rpc details every error of the service carries.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { catalogue } from "../domain/errors.js";
-import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { httpStatusOfCode } from "./error-statuses.js";
+import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "./gen/google/rpc/error_details_pb.js";
 
 export interface AvnologyViolation {
   readonly field: string;
@@ -15,9 +15,13 @@ export class AvnologyError extends Error {
   override readonly name = "AvnologyError";
 
   constructor(
-    /** `AVNOLOGY_AUTH_*`, or `AVNOLOGY_SDK_NETWORK` when the service could not be reached. */
+    /**
+     * `AVNOLOGY_AUTH_*`; `AVNOLOGY_SDK_NETWORK` when the service could not be
+     * reached, `AVNOLOGY_SDK_TIMEOUT` when the call's timeout passed,
+     * `AVNOLOGY_SDK_ABORTED` when its AbortSignal fired.
+     */
     readonly code: string,
-    /** The HTTP status of this error on the REST API (0 for network failures). */
+    /** The HTTP status of this error on the REST API (0 when no answer came). */
     readonly status: number,
     message: string,
     /** The offending field as named in the identity (`email`), when there is one. */
@@ -25,6 +29,8 @@ export class AvnologyError extends Error {
     readonly violations: readonly AvnologyViolation[],
     /** The gRPC/Connect code. */
     readonly grpcCode: Code,
+    /** Seconds the service asked to wait before a retry (RetryInfo / Retry-After), when it did. */
+    readonly retryAfter: number | undefined,
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -51,10 +57,12 @@ const httpStatusOf: Record<Code, number> = {
   [Code.Unauthenticated]: 401,
 };
 
-/** The REST status of a catalogued code (the service's own table), else the generic one of its gRPC code. */
-function statusOf(reason: string, code: Code): number {
-  const entry = (catalogue as Record<string, { http: number } | undefined>)[reason];
-  return entry?.http ?? httpStatusOf[code];
+function retryAfterOf(err: ConnectError): number | undefined {
+  const [info] = err.findDetails(RetryInfoSchema);
+  if (info?.retryDelay) return Number(info.retryDelay.seconds) + info.retryDelay.nanos / 1e9;
+  const header = err.metadata.get("retry-after");
+  const seconds = header === null ? NaN : Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 export function toAvnologyError(err: unknown): AvnologyError {
@@ -63,26 +71,33 @@ export function toAvnologyError(err: unknown): AvnologyError {
   const [info] = connectError.findDetails(ErrorInfoSchema);
   const [badRequest] = connectError.findDetails(BadRequestSchema);
   const violations = (badRequest?.fieldViolations ?? []).map((v) => ({ field: v.field, code: v.reason, message: v.description }));
+  const retryAfter = retryAfterOf(connectError);
   if (!info) {
-    // No ErrorInfo: the request never reached the service's handlers (network, proxy).
-    const network = connectError.code === Code.Unavailable || connectError.code === Code.Unknown;
+    // No ErrorInfo: the request never reached the service's handlers (network, proxy, timeout, abort).
+    const local =
+      connectError.code === Code.DeadlineExceeded ? "AVNOLOGY_SDK_TIMEOUT"
+      : connectError.code === Code.Canceled ? "AVNOLOGY_SDK_ABORTED"
+      : connectError.code === Code.Unavailable || connectError.code === Code.Unknown ? "AVNOLOGY_SDK_NETWORK"
+      : undefined;
     return new AvnologyError(
-      network ? "AVNOLOGY_SDK_NETWORK" : `GRPC_${Code[connectError.code]}`,
-      network ? 0 : httpStatusOf[connectError.code],
+      local ?? `GRPC_${Code[connectError.code]}`,
+      local ? 0 : httpStatusOf[connectError.code],
       connectError.rawMessage,
       undefined,
       violations,
       connectError.code,
+      retryAfter,
       { cause: err },
     );
   }
   return new AvnologyError(
     info.reason,
-    statusOf(info.reason, connectError.code),
+    httpStatusOfCode(info.reason) ?? httpStatusOf[connectError.code],
     connectError.rawMessage,
     info.metadata["field"],
     violations,
     connectError.code,
+    retryAfter,
     { cause: err },
   );
 }
