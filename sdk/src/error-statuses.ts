@@ -26,6 +26,7 @@ export const errorCatalogue = {
   AVNOLOGY_AUTH_031: { status: 409, message: "A request with this Idempotency-Key is still in progress" },
   AVNOLOGY_AUTH_050: { status: 412, message: "The identity was modified by someone else (etag mismatch)" },
   AVNOLOGY_AUTH_950: { status: 503, message: "Service temporarily overloaded, retry later" },
+  AVNOLOGY_AUTH_951: { status: 503, message: "Database unavailable" },
   AVNOLOGY_AUTH_999: { status: 500, message: "Internal error" },
 } as const satisfies Record<string, { status: number; message: string }>;
 

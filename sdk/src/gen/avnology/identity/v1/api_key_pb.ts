@@ -46,8 +46,8 @@ export type ApiKey = Message<"avnology.identity.v1.ApiKey"> & {
   tenantId: string;
 
   /**
-   * What the key may do: admin:users:write, admin:users:read,
-   * admin:keys:write, admin:orgs:write, admin:orgs:read.
+   * What the key may do: the `scope_name`s of the Scope enum in options.proto
+   * (e.g. "admin:users:read").
    *
    * @generated from field: repeated string scopes = 4;
    */

@@ -6,6 +6,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { ApiKey, ApiKeySchema } from "./api_key_pb.js";
 import { file_avnology_identity_v1_api_key } from "./api_key_pb.js";
+import { file_avnology_identity_v1_options } from "./options_pb.js";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
 import { file_google_api_field_behavior } from "../../../google/api/field_behavior_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -16,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file avnology/identity/v1/api_key_service.proto.
  */
 export const file_avnology_identity_v1_api_key_service: GenFile = /*@__PURE__*/
-  fileDesc("Ciphdm5vbG9neS9pZGVudGl0eS92MS9hcGlfa2V5X3NlcnZpY2UucHJvdG8SFGF2bm9sb2d5LmlkZW50aXR5LnYxIpoBChNDcmVhdGVBcGlLZXlSZXF1ZXN0EhEKBG5hbWUYASABKAlCA+BBAhITCgZzY29wZXMYAiADKAlCA+BBAhIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKcmVxdWVzdF9pZBgFIAEoCSJ1ChRDcmVhdGVBcGlLZXlSZXNwb25zZRItCgdhcGlfa2V5GAEgASgLMhwuYXZub2xvZ3kuaWRlbnRpdHkudjEuQXBpS2V5EhMKBnNlY3JldBgCIAEoCUIDgAEBEhkKEXNlY3JldF9zaG93bl9vbmNlGAMgASgIIjsKEkxpc3RBcGlLZXlzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJeChNMaXN0QXBpS2V5c1Jlc3BvbnNlEi4KCGFwaV9rZXlzGAEgAygLMhwuYXZub2xvZ3kuaWRlbnRpdHkudjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI6ChNSZXZva2VBcGlLZXlSZXF1ZXN0Eg8KAmlkGAEgASgJQgPgQQISEgoKcmVxdWVzdF9pZBgCIAEoCTL9AgoNQXBpS2V5U2VydmljZRJ+CgxDcmVhdGVBcGlLZXkSKS5hdm5vbG9neS5pZGVudGl0eS52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GiouYXZub2xvZ3kuaWRlbnRpdHkudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2UiF4LT5JMCEToBKiIML3YxL2FwaS1rZXlzEngKC0xpc3RBcGlLZXlzEiguYXZub2xvZ3kuaWRlbnRpdHkudjEuTGlzdEFwaUtleXNSZXF1ZXN0GikuYXZub2xvZ3kuaWRlbnRpdHkudjEuTGlzdEFwaUtleXNSZXNwb25zZSIUgtPkkwIOEgwvdjEvYXBpLWtleXMScgoMUmV2b2tlQXBpS2V5EikuYXZub2xvZ3kuaWRlbnRpdHkudjEuUmV2b2tlQXBpS2V5UmVxdWVzdBocLmF2bm9sb2d5LmlkZW50aXR5LnYxLkFwaUtleSIZgtPkkwITKhEvdjEvYXBpLWtleXMve2lkfWIGcHJvdG8z", [file_avnology_identity_v1_api_key, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
+  fileDesc("Ciphdm5vbG9neS9pZGVudGl0eS92MS9hcGlfa2V5X3NlcnZpY2UucHJvdG8SFGF2bm9sb2d5LmlkZW50aXR5LnYxIpoBChNDcmVhdGVBcGlLZXlSZXF1ZXN0EhEKBG5hbWUYASABKAlCA+BBAhITCgZzY29wZXMYAiADKAlCA+BBAhIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKcmVxdWVzdF9pZBgFIAEoCSJ4ChRDcmVhdGVBcGlLZXlSZXNwb25zZRItCgdhcGlfa2V5GAEgASgLMhwuYXZub2xvZ3kuaWRlbnRpdHkudjEuQXBpS2V5EhMKBnNlY3JldBgCIAEoCUIDgAEBEhwKFHNlY3JldF9hbHJlYWR5X3Nob3duGAMgASgIIjsKEkxpc3RBcGlLZXlzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJeChNMaXN0QXBpS2V5c1Jlc3BvbnNlEi4KCGFwaV9rZXlzGAEgAygLMhwuYXZub2xvZ3kuaWRlbnRpdHkudjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI6ChNSZXZva2VBcGlLZXlSZXF1ZXN0Eg8KAmlkGAEgASgJQgPgQQISEgoKcmVxdWVzdF9pZBgCIAEoCTKKAwoNQXBpS2V5U2VydmljZRKCAQoMQ3JlYXRlQXBpS2V5EikuYXZub2xvZ3kuaWRlbnRpdHkudjEuQ3JlYXRlQXBpS2V5UmVxdWVzdBoqLmF2bm9sb2d5LmlkZW50aXR5LnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlIhvQ8xgDgtPkkwIROgEqIgwvdjEvYXBpLWtleXMSfAoLTGlzdEFwaUtleXMSKC5hdm5vbG9neS5pZGVudGl0eS52MS5MaXN0QXBpS2V5c1JlcXVlc3QaKS5hdm5vbG9neS5pZGVudGl0eS52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlIhjQ8xgDgtPkkwIOEgwvdjEvYXBpLWtleXMSdgoMUmV2b2tlQXBpS2V5EikuYXZub2xvZ3kuaWRlbnRpdHkudjEuUmV2b2tlQXBpS2V5UmVxdWVzdBocLmF2bm9sb2d5LmlkZW50aXR5LnYxLkFwaUtleSId0PMYA4LT5JMCEyoRL3YxL2FwaS1rZXlzL3tpZH1iBnByb3RvMw", [file_avnology_identity_v1_api_key, file_avnology_identity_v1_options, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message avnology.identity.v1.CreateApiKeyRequest
@@ -86,12 +87,18 @@ export type CreateApiKeyResponse = Message<"avnology.identity.v1.CreateApiKeyRes
   secret: string;
 
   /**
-   * True when this answer is an idempotent replay of the creation: the secret
-   * was shown once, in the first answer, and cannot be shown again.
+   * False in the first answer, next to the secret. True only when this answer
+   * is an idempotent replay of the creation: the secret was already shown, in
+   * the first answer, and cannot be shown again (`secret` is then empty).
    *
-   * @generated from field: bool secret_shown_once = 3;
+   * Field 3 was named `secret_shown_once` before 0.2, which read backwards
+   * (`"secret_shown_once": false` next to the secret). Renamed with the same
+   * number, type and meaning: gRPC and binary Connect callers are unaffected;
+   * JSON callers read the new key.
+   *
+   * @generated from field: bool secret_already_shown = 3;
    */
-  secretShownOnce: boolean;
+  secretAlreadyShown: boolean;
 };
 
 /**
@@ -182,8 +189,9 @@ export const RevokeApiKeyRequestSchema: GenMessage<RevokeApiKeyRequest> = /*@__P
  *
  * With the bootstrap key (BOOTSTRAP_KEY), CreateApiKey creates a new tenant
  * named `name` and that tenant's first key; the bootstrap key can do nothing
- * else. A tenant caller needs admin:keys:write and can never create a key with
- * a scope or an organization reach it does not itself have.
+ * else. A tenant caller needs each RPC's `required_scope` (see options.proto)
+ * and can never create a key with a scope or an organization reach it does
+ * not itself have.
  *
  * @generated from service avnology.identity.v1.ApiKeyService
  */

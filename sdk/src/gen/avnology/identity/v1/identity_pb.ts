@@ -17,8 +17,12 @@ export const file_avnology_identity_v1_identity: GenFile = /*@__PURE__*/
 
 /**
  * Identity is one user of a tenant: the resource that IdentityService creates,
- * reads and manages. Field names follow identities-create.txt; JSON uses the
- * snake_case proto names.
+ * reads and manages. JSON uses the snake_case proto names.
+ *
+ * Each field also has one row in the server's field table
+ * (src/domain/identity-fields.ts: validation rule, admin-only, uniqueness),
+ * which drives validation, storage, conversion and update masks; a unit test
+ * fails while a field declared here has no row there.
  *
  * @generated from message avnology.identity.v1.Identity
  */
