@@ -20,6 +20,7 @@ import argon2 from "argon2";
 import { randomBytes } from "node:crypto";
 import PQueue from "p-queue";
 import { AppError } from "../domain/errors.js";
+import { defaultImportedHashCaps, verifyAnyHash, type ImportedHashCaps } from "./imported-hash.js";
 
 export interface PasswordHasherOptions {
   /** KiB of memory per hash. */
@@ -46,7 +47,11 @@ export const defaultHasherOptions: PasswordHasherOptions = Object.freeze({
 export interface PasswordHasher {
   /** Argon2id PHC string: $argon2id$v=19$m=…,t=…,p=…$salt$hash */
   hash(password: string): Promise<string>;
-  /** False for a wrong password or a non-Argon2 PHC id; throws for a malformed string. */
+  /**
+   * Verifies against any accepted stored format (our Argon2id, or a hash
+   * imported from another system: see imported-hash.ts). False for a wrong
+   * password; throws for a string that is no accepted hash.
+   */
   verify(phc: string, password: string): Promise<boolean>;
   /** True when the stored hash is not Argon2id v19 or any of its m/t/p is below the configured one. */
   needsRehash(phc: string): boolean;
@@ -66,6 +71,7 @@ const argon2Version = 0x13; // 19, the only current Argon2 version
 export function createPasswordHasher(
   options: PasswordHasherOptions = defaultHasherOptions,
   observer: HasherObserver = {},
+  importedHashCaps: ImportedHashCaps = defaultImportedHashCaps,
 ): PasswordHasher {
   const { memoryCost, timeCost, parallelism, maxConcurrent, maxQueue } = options;
   if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError("maxQueue must be an integer >= 0");
@@ -92,7 +98,9 @@ export function createPasswordHasher(
   return {
     hash: (password) =>
       run(() => argon2.hash(password, { type: argon2.argon2id, memoryCost, timeCost, parallelism })),
-    verify: (phc, password) => run(() => argon2.verify(phc, password)),
+    // Imported formats (bcrypt, scrypt, PBKDF2) are as costly as Argon2 and run
+    // on the same pool, so they share the queue and its bound.
+    verify: (phc, password) => run(() => verifyAnyHash(phc, password, importedHashCaps)),
     needsRehash(phc) {
       const params = parseArgon2Params(phc);
       if (params === undefined || params.id !== "argon2id" || params.version !== argon2Version) return true;

@@ -33,6 +33,24 @@ describe("createPasswordHasher (OWASP defaults)", () => {
     await expect(h.hash("x")).resolves.toMatch(/^\$argon2id\$/);
   });
 
+  it("verifies imported formats through the same queue, and marks them for rehash to Argon2id", async () => {
+    const h = createPasswordHasher(cheap);
+    // crypt_blowfish's test vector ("U*U", cost 5) and RFC 7914's PBKDF2-HMAC-SHA256 vector ("passwd", "salt", c=1).
+    const imported = [
+      { stored: "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", password: "U*U" },
+      {
+        stored: "$pbkdf2-sha256$i=1$c2FsdA$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLxJypzM8Xm2RZkWZLOdd+8xfHG4RbHjC9UJESBB06GXgw",
+        password: "passwd",
+      },
+    ];
+    for (const { stored, password } of imported) {
+      expect(await h.verify(stored, password)).toBe(true);
+      expect(await h.verify(stored, `${password}!`)).toBe(false);
+      expect(h.needsRehash(stored)).toBe(true);
+    }
+    expect(h.stats()).toEqual({ running: 0, queued: 0 });
+  });
+
   it("salts every hash", async () => {
     const [a, b] = await Promise.all([hasher.hash("same"), hasher.hash("same")]);
     expect(a).not.toBe(b);
