@@ -65,6 +65,8 @@ describe("README.md, followed literally", () => {
   const answers: Answer[] = [];
 
   beforeAll(async () => {
+    // The SDK section imports the built workspace package, as a user's project would.
+    await run("npm", ["run", "-s", "build", "-w", "@avnology/identity-sdk"], process.env);
     server = await startTestServer();
     vars["BOOTSTRAP_KEY"] = server.config.auth.bootstrapKey ?? "";
     // A curl in front of the real one that reports the status on stderr, so
