@@ -17,15 +17,9 @@ import { isDatabaseUnavailable } from "./mongo.js";
 import { createOrganizationStore, type OrganizationStore } from "./organization-store.js";
 import { createRateLimitStore, type RateLimitStore } from "./rate-limit-store.js";
 import { createTenantStore, type TenantStore } from "./tenant-store.js";
+import type { Stores } from "./interfaces.js";
 
-export interface Stores {
-  readonly identities: IdentityStore;
-  readonly organizations: OrganizationStore;
-  readonly apiKeys: ApiKeyStore;
-  readonly tenants: TenantStore;
-  readonly idempotency: IdempotencyStore;
-  readonly rateLimits: RateLimitStore;
-}
+export type { Stores } from "./interfaces.js";
 
 /** Called after every store operation: `operation` is `store.method` (e.g. `identities.insert`). */
 export type StoreObserver = (operation: string, seconds: number, error: "unavailable" | "other" | undefined) => void;
