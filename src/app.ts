@@ -138,7 +138,7 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
 
   return {
     handler,
-    listen: () => listen(handler, config.port, config.host),
+    listen: () => listen(handler, config.port, config.host, config.connections),
     async close() {
       await Promise.all(background.map((task) => task.stop()));
       await database.close();

@@ -1,5 +1,6 @@
 // Environment → validated, frozen configuration. The only place that reads
 // process.env for the service; everything else gets a Config argument.
+import { defaultConnectionLimits, type ConnectionLimits } from "../transport/connection-limits.js";
 
 export interface Config {
   readonly port: number;
@@ -34,6 +35,8 @@ export interface Config {
     readonly cleanupIntervalMs: number;
   };
   readonly rateLimits: RateLimitConfig;
+  /** Timeouts and caps of the listening port (src/transport/connection-limits.ts). */
+  readonly connections: ConnectionLimits;
 }
 
 /** A token bucket: `ratePerSecond` refill, at most `burst` tokens; rate 0 disables it. */
@@ -113,8 +116,29 @@ export function loadConfig(env: Env = process.env): Config {
       syncIntervalMs: int(env, "RATE_LIMIT_SYNC_INTERVAL_MS", 500, 50, 60_000),
       exemptServices: serviceList(env, "RATE_LIMIT_EXEMPT_SERVICES", ["grpc.health.v1.Health", "grpc.reflection.*"]),
     },
+    connections: loadConnectionLimits(env),
   };
   return Object.freeze(config);
+}
+
+function loadConnectionLimits(env: Env): ConnectionLimits {
+  const d = defaultConnectionLimits;
+  const limits: ConnectionLimits = {
+    headersTimeoutMs: int(env, "HEADERS_TIMEOUT_MS", d.headersTimeoutMs, 100, 600_000),
+    requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", d.requestTimeoutMs, 100, 3_600_000),
+    idleTimeoutMs: int(env, "IDLE_TIMEOUT_MS", d.idleTimeoutMs, 100, 3_600_000),
+    maxConnections: int(env, "MAX_CONNECTIONS", d.maxConnections, 1, 1_000_000),
+    maxConnectionsPerAddress: int(env, "MAX_CONNECTIONS_PER_ADDRESS", d.maxConnectionsPerAddress, 1, 1_000_000),
+    h2SessionsPerSecondPerAddress: number(env, "H2_SESSIONS_PER_SECOND_PER_ADDRESS", d.h2SessionsPerSecondPerAddress, 0.01, 100_000),
+    h2SessionBurstPerAddress: int(env, "H2_SESSION_BURST_PER_ADDRESS", d.h2SessionBurstPerAddress, 1, 1_000_000),
+    h2MaxConcurrentStreams: int(env, "H2_MAX_CONCURRENT_STREAMS", d.h2MaxConcurrentStreams, 1, 10_000),
+    maxHeaderBytes: int(env, "MAX_HEADER_BYTES", d.maxHeaderBytes, 1024, 1024 * 1024),
+  };
+  // Node refuses an HTTP/1.1 server whose header timeout exceeds its request timeout.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new Error("HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS");
+  }
+  return Object.freeze(limits);
 }
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -1,0 +1,107 @@
+// What one TCP connection, and one client address, may hold on the shared
+// port. server.ts hands accepted sockets to http/http2 servers that never
+// listen(), so none of Node's own header/request timeouts run unless we start
+// them (HTTP/1.1) or run them ourselves (the first request of every socket,
+// HTTP/2 streams and sessions). The attack run this answers (issue 9, items
+// 3–4): 1,800 silent / half-preface / slowloris sockets held for minutes,
+// ~20,000 idle sockets exhausting file descriptors, and a rapid-reset client
+// that reconnected every time Node ended its session.
+import type { Socket } from "node:net";
+
+export interface ConnectionLimits {
+  /** A connection must complete its first request head (HTTP/1.1) or HEADERS frame (HTTP/2) within this. */
+  readonly headersTimeoutMs: number;
+  /** A request must be received completely (head and body) within this; the handler's own time is not counted. */
+  readonly requestTimeoutMs: number;
+  /** A keep-alive connection / an HTTP/2 session without a request in flight is closed after this. */
+  readonly idleTimeoutMs: number;
+  /** Open connections, server-wide; more are closed at accept. */
+  readonly maxConnections: number;
+  /** Open connections from one client address; more are closed at accept. */
+  readonly maxConnectionsPerAddress: number;
+  /** New HTTP/2 sessions one address may open: a token bucket (rate per second, burst). */
+  readonly h2SessionsPerSecondPerAddress: number;
+  readonly h2SessionBurstPerAddress: number;
+  /** SETTINGS_MAX_CONCURRENT_STREAMS of every session. */
+  readonly h2MaxConcurrentStreams: number;
+  /** Request headers larger than this (HPACK-accounted on HTTP/2, raw on HTTP/1.1) answer 431. */
+  readonly maxHeaderBytes: number;
+}
+
+export const defaultConnectionLimits: ConnectionLimits = Object.freeze({
+  headersTimeoutMs: 30_000,
+  requestTimeoutMs: 60_000,
+  idleTimeoutMs: 65_000,
+  maxConnections: 10_000,
+  maxConnectionsPerAddress: 1_000,
+  h2SessionsPerSecondPerAddress: 20,
+  h2SessionBurstPerAddress: 40,
+  h2MaxConcurrentStreams: 100,
+  maxHeaderBytes: 16 * 1024,
+});
+
+/** Counts connections per address and meters new HTTP/2 sessions; no timers of its own. */
+export interface ConnectionGate {
+  /** Registers an accepted socket, or answers false (the caller closes it) when a cap is reached. */
+  admit(socket: Socket): boolean;
+  /** May this address open another HTTP/2 session now? Takes a token when it may. */
+  admitH2Session(address: string): boolean;
+  readonly open: number;
+}
+
+export function createConnectionGate(limits: ConnectionLimits, now: () => number = () => performance.now()): ConnectionGate {
+  const perAddress = new Map<string, number>();
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  let open = 0;
+
+  const release = (address: string) => {
+    open--;
+    const n = (perAddress.get(address) ?? 1) - 1;
+    if (n <= 0) perAddress.delete(address);
+    else perAddress.set(address, n);
+  };
+
+  return {
+    get open() {
+      return open;
+    },
+    admit(socket) {
+      const address = socket.remoteAddress ?? "unknown";
+      const held = perAddress.get(address) ?? 0;
+      if (open >= limits.maxConnections || held >= limits.maxConnectionsPerAddress) return false;
+      open++;
+      perAddress.set(address, held + 1);
+      socket.once("close", () => release(address));
+      return true;
+    },
+    admitH2Session(address) {
+      const t = now();
+      const rate = limits.h2SessionsPerSecondPerAddress;
+      const bucket = buckets.get(address) ?? { tokens: limits.h2SessionBurstPerAddress, at: t };
+      bucket.tokens = Math.min(limits.h2SessionBurstPerAddress, bucket.tokens + ((t - bucket.at) / 1000) * rate);
+      bucket.at = t;
+      buckets.set(address, bucket);
+      // A full bucket says nothing a fresh one would not: forget it, so the
+      // map holds only addresses that opened sessions lately.
+      if (buckets.size > 10_000) {
+        for (const [a, b] of buckets) if (b.tokens >= limits.h2SessionBurstPerAddress - 1) buckets.delete(a);
+      }
+      if (bucket.tokens < 1) return false;
+      bucket.tokens -= 1;
+      return true;
+    },
+  };
+}
+
+/**
+ * HPACK's accounting of a header list (RFC 7541 §4.1: name + value + 32 per
+ * field), the measure SETTINGS_MAX_HEADER_LIST_SIZE uses.
+ */
+export function headerListSize(headers: Readonly<Record<string, string | string[] | undefined>>): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) size += name.length + Buffer.byteLength(v) + 32;
+  }
+  return size;
+}
