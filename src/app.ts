@@ -126,6 +126,8 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   const connect = createConnectHandler(registrations, {
     maxBodyBytes: config.maxBodyBytes,
     fallback: (req, res) => void rest(req, res),
+    maxHeaderBytes: config.connections.maxHeaderBytes,
+    logger,
   });
 
   const applyCors = createCors({ origins: config.corsOrigins });

@@ -7,6 +7,7 @@ import type http from "node:http";
 import http2 from "node:http2";
 import type { Socket } from "node:net";
 import { createConnectionGate, type ConnectionLimits } from "./connection-limits.js";
+import { answerHttp1ClientErrors } from "./http1-client-errors.js";
 import { createFirstRequestDeadlines, startHttp1Timeouts, trackHttp1Requests, watchH2Session } from "./connection-timeouts.js";
 
 export interface ConnectionGuard {
@@ -50,6 +51,7 @@ export function guardConnections(http1: http.Server, h2: http2.Http2Server, limi
   const http1Sockets = new Set<Socket>();
   const http1Requests = trackHttp1Requests(http1);
   startHttp1Timeouts(http1);
+  answerHttp1ClientErrors(http1);
   http1.on("request", (req: http.IncomingMessage) => deadlines.met(req.socket));
 
   // 'session' is emitted synchronously from h2.emit("connection"): this is
