@@ -131,6 +131,9 @@ function loadConnectionLimits(env: Env): ConnectionLimits {
     maxConnectionsPerAddress: int(env, "MAX_CONNECTIONS_PER_ADDRESS", d.maxConnectionsPerAddress, 1, 1_000_000),
     h2SessionsPerSecondPerAddress: number(env, "H2_SESSIONS_PER_SECOND_PER_ADDRESS", d.h2SessionsPerSecondPerAddress, 0.01, 100_000),
     h2SessionBurstPerAddress: int(env, "H2_SESSION_BURST_PER_ADDRESS", d.h2SessionBurstPerAddress, 1, 1_000_000),
+    h2ResetsPerSecondPerAddress: number(env, "H2_RESETS_PER_SECOND_PER_ADDRESS", d.h2ResetsPerSecondPerAddress, 0.01, 1_000_000),
+    h2ResetBurstPerAddress: int(env, "H2_RESET_BURST_PER_ADDRESS", d.h2ResetBurstPerAddress, 1, 10_000_000),
+    h2ResetPenaltyMs: int(env, "H2_RESET_PENALTY_MS", d.h2ResetPenaltyMs, 0, 3_600_000),
     h2MaxConcurrentStreams: int(env, "H2_MAX_CONCURRENT_STREAMS", d.h2MaxConcurrentStreams, 1, 10_000),
     maxHeaderBytes: int(env, "MAX_HEADER_BYTES", d.maxHeaderBytes, 1024, 1024 * 1024),
   };

@@ -22,6 +22,16 @@ export interface ConnectionLimits {
   /** New HTTP/2 sessions one address may open: a token bucket (rate per second, burst). */
   readonly h2SessionsPerSecondPerAddress: number;
   readonly h2SessionBurstPerAddress: number;
+  /**
+   * Streams one address may have reset (RST_STREAM from the client, or
+   * closed before the request completed): a token bucket. Over it, the
+   * session is ended and the address may open no HTTP/2 session for
+   * h2ResetPenaltyMs: rapid reset (CVE-2023-44487) costs the attacker its
+   * address, not everyone their latency.
+   */
+  readonly h2ResetsPerSecondPerAddress: number;
+  readonly h2ResetBurstPerAddress: number;
+  readonly h2ResetPenaltyMs: number;
   /** SETTINGS_MAX_CONCURRENT_STREAMS of every session. */
   readonly h2MaxConcurrentStreams: number;
   /** Request headers larger than this (HPACK-accounted on HTTP/2, raw on HTTP/1.1) answer 431. */
@@ -36,22 +46,29 @@ export const defaultConnectionLimits: ConnectionLimits = Object.freeze({
   maxConnectionsPerAddress: 1_000,
   h2SessionsPerSecondPerAddress: 20,
   h2SessionBurstPerAddress: 40,
+  h2ResetsPerSecondPerAddress: 50,
+  h2ResetBurstPerAddress: 200,
+  h2ResetPenaltyMs: 10_000,
   h2MaxConcurrentStreams: 100,
   maxHeaderBytes: 16 * 1024,
 });
 
-/** Counts connections per address and meters new HTTP/2 sessions; no timers of its own. */
+/** Counts connections per address and meters new HTTP/2 sessions and stream resets; no timers of its own. */
 export interface ConnectionGate {
   /** Registers an accepted socket, or answers false (the caller closes it) when a cap is reached. */
   admit(socket: Socket): boolean;
   /** May this address open another HTTP/2 session now? Takes a token when it may. */
   admitH2Session(address: string): boolean;
+  /** Counts a stream reset by this address's client; false when it is over its budget (now penalized). */
+  admitH2Reset(address: string): boolean;
   readonly open: number;
 }
 
 export function createConnectionGate(limits: ConnectionLimits, now: () => number = () => performance.now()): ConnectionGate {
   const perAddress = new Map<string, number>();
-  const buckets = new Map<string, { tokens: number; at: number }>();
+  const sessions = createTokenBuckets(limits.h2SessionsPerSecondPerAddress, limits.h2SessionBurstPerAddress, now);
+  const resets = createTokenBuckets(limits.h2ResetsPerSecondPerAddress, limits.h2ResetBurstPerAddress, now);
+  const penalizedUntil = new Map<string, number>();
   let open = 0;
 
   const release = (address: string) => {
@@ -75,16 +92,35 @@ export function createConnectionGate(limits: ConnectionLimits, now: () => number
       return true;
     },
     admitH2Session(address) {
+      const until = penalizedUntil.get(address);
+      if (until !== undefined) {
+        if (now() < until) return false;
+        penalizedUntil.delete(address);
+      }
+      return sessions.take(address);
+    },
+    admitH2Reset(address) {
+      if (resets.take(address)) return true;
+      penalizedUntil.set(address, now() + limits.h2ResetPenaltyMs);
+      return false;
+    },
+  };
+}
+
+/** Token buckets by key (rate per second, burst); full buckets are forgotten. */
+function createTokenBuckets(rate: number, burst: number, now: () => number): { take(key: string): boolean } {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return {
+    take(key) {
       const t = now();
-      const rate = limits.h2SessionsPerSecondPerAddress;
-      const bucket = buckets.get(address) ?? { tokens: limits.h2SessionBurstPerAddress, at: t };
-      bucket.tokens = Math.min(limits.h2SessionBurstPerAddress, bucket.tokens + ((t - bucket.at) / 1000) * rate);
+      const bucket = buckets.get(key) ?? { tokens: burst, at: t };
+      bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * rate);
       bucket.at = t;
-      buckets.set(address, bucket);
-      // A full bucket says nothing a fresh one would not: forget it, so the
-      // map holds only addresses that opened sessions lately.
+      buckets.set(key, bucket);
+      // A full bucket says nothing a fresh one would not: forget those, so
+      // the map holds only keys that spent tokens lately.
       if (buckets.size > 10_000) {
-        for (const [a, b] of buckets) if (b.tokens >= limits.h2SessionBurstPerAddress - 1) buckets.delete(a);
+        for (const [k, b] of buckets) if (b.tokens + ((t - b.at) / 1000) * rate >= burst) buckets.delete(k);
       }
       if (bucket.tokens < 1) return false;
       bucket.tokens -= 1;

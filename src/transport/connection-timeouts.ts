@@ -85,7 +85,15 @@ export function trackHttp1Requests(server: http.Server): { isBusy(socket: Socket
 }
 
 /** Per-stream request timeout and session idle timeout of one HTTP/2 session. */
-export function watchH2Session(session: http2.ServerHttp2Session, limits: ConnectionLimits, onFirstStream: () => void): void {
+export interface H2SessionEvents {
+  /** The session's first stream: its first request head is complete. */
+  readonly onFirstStream: () => void;
+  /** A stream the client reset (or abandoned) before its request was complete or its answer sent. */
+  readonly onClientReset: () => void;
+}
+
+/** Per-stream request timeout and session idle timeout of one HTTP/2 session; reports client resets. */
+export function watchH2Session(session: http2.ServerHttp2Session, limits: ConnectionLimits, events: H2SessionEvents): void {
   let open = 0;
   let started = false;
   let idle: NodeJS.Timeout | undefined;
@@ -96,20 +104,25 @@ export function watchH2Session(session: http2.ServerHttp2Session, limits: Connec
   session.on("stream", (stream: http2.ServerHttp2Stream) => {
     if (!started) {
       started = true;
-      onFirstStream();
+      events.onFirstStream();
     }
     open++;
     clearTimeout(idle);
     idle = undefined;
+    let timedOut = false;
     const requestTimer = setTimeout(() => {
       // Still receiving the request (its body, usually) after the limit: the
       // handler is waiting for it, so cancel the stream; a slow handler with
       // the whole request in hand is not cut off.
-      if (!stream.destroyed && stream.state.remoteClose !== 1) stream.close(http2.constants.NGHTTP2_CANCEL);
+      if (!stream.destroyed && stream.state.remoteClose !== 1) {
+        timedOut = true;
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }
     }, limits.requestTimeoutMs);
     requestTimer.unref();
     stream.once("close", () => {
       clearTimeout(requestTimer);
+      if ((stream.rstCode ?? 0) !== http2.constants.NGHTTP2_NO_ERROR && !timedOut && !session.destroyed) events.onClientReset();
       open--;
       if (open === 0 && !session.destroyed && !session.closed) armIdle();
     });
