@@ -63,6 +63,7 @@ export function createConnectHandler(registrations: readonly ServiceRegistration
   return (req, res) => {
     const handler = handlers.get((req.url ?? "").split("?", 1)[0] ?? "");
     if (options.maxHeaderBytes !== undefined && headerListSize(req.headers) > options.maxHeaderBytes) {
+      logRefusal(options.logger, handler ? rpcName(handler) : req.url ?? "", new AppError("AVNOLOGY_AUTH_907"));
       return void answerHeadersTooLarge(req, res, handler !== undefined).catch(() => res.destroy());
     }
     if (!handler) return options.fallback(req, res);
@@ -76,6 +77,7 @@ export function createConnectHandler(registrations: readonly ServiceRegistration
             throw new AppError("AVNOLOGY_AUTH_902", { field: violations[0]!.field, violations });
           }
         } catch (err) {
+          if (err instanceof AppError) logRefusal(options.logger, rpcName(handler), err);
           return sendConnectError(res, toConnectError(err));
         }
       }
@@ -109,11 +111,17 @@ async function answerDecodingFailures(
     if (failure === undefined || failure.code === Code.DeadlineExceeded || failure.code === Code.Canceled) return response;
     appError = decodingError(failure, handler.method.input);
   }
-  logger?.warn(
-    { rpc: `${handler.service.typeName}/${handler.method.name}`, protocol, code: appError.code, status: appError.entry.http },
-    "request rejected (undecodable)",
-  );
+  logRefusal(logger, rpcName(handler), appError);
   return renderRpcError(protocol, contentType, appError, bare ? res.status : undefined);
+}
+
+/** Refusals at the adapter are the caller's fault: warnings, by code only (like the pipeline's). */
+function logRefusal(logger: Logger | undefined, rpc: string, appError: AppError): void {
+  logger?.warn({ rpc, code: appError.code, status: appError.entry.http, field: appError.details.field }, "request rejected");
+}
+
+function rpcName(handler: UniversalHandler): string {
+  return `${handler.service.typeName}/${handler.method.name}`;
 }
 
 /** 431 (HTTP) / RESOURCE_EXHAUSTED (RPC) with AVNOLOGY_AUTH_907, before any work on the request. */
