@@ -53,7 +53,17 @@ export async function failureOf(
   if (res.status !== 200) {
     return { failure: { code: connectCodeOf(body) ?? httpStatusCode(res.status), message: messageOf(body) }, response };
   }
-  if (protocol === "grpc-web" && body !== undefined) return { failure: trailerFailure(gRpcWebTrailer(body)), response };
+  if (protocol === "grpc-web" && body !== undefined) {
+    // A trailer frame it compressed (long messages, when the client accepts
+    // gzip) is not worth decompressing: any failure here is a decoding one.
+    let trailer: Headers | undefined;
+    try {
+      trailer = gRpcWebTrailer(body);
+    } catch {
+      trailer = undefined;
+    }
+    return { failure: trailerFailure(trailer) ?? { code: Code.InvalidArgument, message: "" }, response };
+  }
   return { failure: undefined, response };
 }
 
@@ -132,7 +142,7 @@ function gRpcWebTrailer(body: Uint8Array): Headers | undefined {
     const flags = body[offset]!;
     const length = new DataView(body.buffer, body.byteOffset + offset + 1, 4).getUint32(0);
     const data = body.subarray(offset + 5, offset + 5 + length);
-    if ((flags & trailerFlag) === trailerFlag) return trailerParse(data);
+    if ((flags & trailerFlag) === trailerFlag) return flags & 0x01 ? undefined : trailerParse(data);
     offset += 5 + length;
   }
   return undefined;
