@@ -63,7 +63,7 @@ export function guardConnections(http1: http.Server, h2: http2.Http2Server, limi
       onClientReset: () => {
         if (gate.admitH2Reset(address)) return;
         // Over its reset budget: end the session now; the address is
-        // refused new sessions for h2ResetPenaltyMs (admitH2Session).
+        // refused new connections for h2ResetPenaltyMs (gate.admit).
         session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
         session.destroy();
       },

@@ -25,9 +25,9 @@ export interface ConnectionLimits {
   /**
    * Streams one address may have reset (RST_STREAM from the client, or
    * closed before the request completed): a token bucket. Over it, the
-   * session is ended and the address may open no HTTP/2 session for
-   * h2ResetPenaltyMs: rapid reset (CVE-2023-44487) costs the attacker its
-   * address, not everyone their latency.
+   * session is ended and the address's connections are refused at accept
+   * for h2ResetPenaltyMs: rapid reset (CVE-2023-44487) costs the attacker
+   * its address, not everyone their latency.
    */
   readonly h2ResetsPerSecondPerAddress: number;
   readonly h2ResetBurstPerAddress: number;
@@ -71,6 +71,13 @@ export function createConnectionGate(limits: ConnectionLimits, now: () => number
   const penalizedUntil = new Map<string, number>();
   let open = 0;
 
+  const isPenalized = (address: string) => {
+    const until = penalizedUntil.get(address);
+    if (until === undefined) return false;
+    if (now() < until) return true;
+    penalizedUntil.delete(address);
+    return false;
+  };
   const release = (address: string) => {
     open--;
     const n = (perAddress.get(address) ?? 1) - 1;
@@ -84,6 +91,10 @@ export function createConnectionGate(limits: ConnectionLimits, now: () => number
     },
     admit(socket) {
       const address = socket.remoteAddress ?? "unknown";
+      // A penalized address reconnects in a loop: refusing at accept, before
+      // reading a byte, is the cheapest answer (it costs its HTTP/1.1
+      // connections too for the penalty).
+      if (isPenalized(address)) return false;
       const held = perAddress.get(address) ?? 0;
       if (open >= limits.maxConnections || held >= limits.maxConnectionsPerAddress) return false;
       open++;
@@ -92,12 +103,7 @@ export function createConnectionGate(limits: ConnectionLimits, now: () => number
       return true;
     },
     admitH2Session(address) {
-      const until = penalizedUntil.get(address);
-      if (until !== undefined) {
-        if (now() < until) return false;
-        penalizedUntil.delete(address);
-      }
-      return sessions.take(address);
+      return !isPenalized(address) && sessions.take(address);
     },
     admitH2Reset(address) {
       if (resets.take(address)) return true;
