@@ -2,7 +2,8 @@
 // writes raw frames on a TCP socket, a HEADERS frame for a gRPC call (no
 // END_STREAM: the request is never complete) followed at once by its
 // RST_STREAM, in batches, as fast as the socket takes them, reconnecting
-// whenever the server closes the connection, for a bounded time. Raw frames
+// whenever the server closes the connection or sends GOAWAY, for a bounded
+// time. Raw frames
 // (not node:http2's client, which queues streams and stalls) keep the
 // attacker cheap, as a real one is. Loopback only. Prints one JSON line.
 //   tsx bench/rapid-reset-attacker.ts <port> <localAddress> <seconds>
@@ -49,7 +50,19 @@ function session(): Promise<void> {
     socket.on("error", () => undefined);
     // A server that stops reading never drains the socket: end at the deadline regardless.
     const deadline = setTimeout(() => socket.destroy(), Math.max(0, until - Date.now()));
-    socket.on("data", () => undefined); // SETTINGS, GOAWAY...: read and dropped
+    // Frames from the server are dropped, except GOAWAY: like a real
+    // attacker, reconnect at once when the server ends the session (Node
+    // stops reading a session it sent GOAWAY on, so waiting only stalls).
+    let pending: Buffer = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= 9) {
+        const length = pending.readUIntBE(0, 3);
+        if (pending[3] === 7) return void socket.destroy();
+        if (pending.length < 9 + length) break;
+        pending = pending.subarray(9 + length);
+      }
+    });
     socket.once("close", () => {
       clearTimeout(deadline);
       if (!open) refused++;
