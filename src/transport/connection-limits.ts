@@ -25,9 +25,10 @@ export interface ConnectionLimits {
   /**
    * Streams one address may have reset (RST_STREAM from the client, or
    * closed before the request completed): a token bucket. Over it, the
-   * session is ended and the address's connections are refused at accept
-   * for h2ResetPenaltyMs: rapid reset (CVE-2023-44487) costs the attacker
-   * its address, not everyone their latency.
+   * session is ended and the address's new connections are held unread
+   * until their headers deadline for h2ResetPenaltyMs: rapid reset
+   * (CVE-2023-44487) costs the attacker its address, not everyone their
+   * latency.
    */
   readonly h2ResetsPerSecondPerAddress: number;
   readonly h2ResetBurstPerAddress: number;
@@ -61,6 +62,8 @@ export interface ConnectionGate {
   admitH2Session(address: string): boolean;
   /** Counts a stream reset by this address's client; false when it is over its budget (now penalized). */
   admitH2Reset(address: string): boolean;
+  /** Over its reset budget lately: its connections are held unread until their deadline (see connection-guard.ts). */
+  isPenalized(address: string): boolean;
   readonly open: number;
 }
 
@@ -91,10 +94,6 @@ export function createConnectionGate(limits: ConnectionLimits, now: () => number
     },
     admit(socket) {
       const address = socket.remoteAddress ?? "unknown";
-      // A penalized address reconnects in a loop: refusing at accept, before
-      // reading a byte, is the cheapest answer (it costs its HTTP/1.1
-      // connections too for the penalty).
-      if (isPenalized(address)) return false;
       const held = perAddress.get(address) ?? 0;
       if (open >= limits.maxConnections || held >= limits.maxConnectionsPerAddress) return false;
       open++;
@@ -105,6 +104,7 @@ export function createConnectionGate(limits: ConnectionLimits, now: () => number
     admitH2Session(address) {
       return !isPenalized(address) && sessions.take(address);
     },
+    isPenalized,
     admitH2Reset(address) {
       if (resets.take(address)) return true;
       penalizedUntil.set(address, now() + limits.h2ResetPenaltyMs);
