@@ -194,6 +194,8 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   const connect = createConnectHandler(registrations, {
     maxBodyBytes: config.maxBodyBytes,
     fallback: (req, res) => void rest(req, res),
+    maxHeaderBytes: config.connections.maxHeaderBytes,
+    logger,
   });
 
   const applyCors = createCors({ origins: config.corsOrigins });
@@ -231,7 +233,7 @@ export async function buildApp(config: Config, logger: Logger, options: AppOptio
   return {
     handler,
     listen: async () => {
-      const server = await listen(handler, config.port, config.host);
+      const server = await listen(handler, config.port, config.host, config.connections);
       const { metricsPort } = config.operations;
       const scrape =
         metricsPort === undefined

@@ -1,5 +1,6 @@
 // Environment → validated, frozen configuration. The only place that reads
 // process.env for the service; everything else gets a Config argument.
+import { defaultConnectionLimits, type ConnectionLimits } from "../transport/connection-limits.js";
 
 export interface Config {
   readonly port: number;
@@ -39,6 +40,8 @@ export interface Config {
   };
   readonly rateLimits: RateLimitConfig;
   readonly operations: OperationsConfig;
+  /** Timeouts and caps of the listening port (src/transport/connection-limits.ts). */
+  readonly connections: ConnectionLimits;
 }
 
 /** Running behind a load balancer: database bounds, drain, metrics, proxies (README "Operating it"). */
@@ -139,8 +142,32 @@ export function loadConfig(env: Env = process.env): Config {
       ...optional("metricsPort", env["METRICS_PORT"] ? int(env, "METRICS_PORT", 0, 0, 65535) : undefined),
       trustedProxies: Object.freeze((env["TRUSTED_PROXIES"] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "")),
     },
+    connections: loadConnectionLimits(env),
   };
   return Object.freeze(config);
+}
+
+function loadConnectionLimits(env: Env): ConnectionLimits {
+  const d = defaultConnectionLimits;
+  const limits: ConnectionLimits = {
+    headersTimeoutMs: int(env, "HEADERS_TIMEOUT_MS", d.headersTimeoutMs, 100, 600_000),
+    requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", d.requestTimeoutMs, 100, 3_600_000),
+    idleTimeoutMs: int(env, "IDLE_TIMEOUT_MS", d.idleTimeoutMs, 100, 3_600_000),
+    maxConnections: int(env, "MAX_CONNECTIONS", d.maxConnections, 1, 1_000_000),
+    maxConnectionsPerAddress: int(env, "MAX_CONNECTIONS_PER_ADDRESS", d.maxConnectionsPerAddress, 1, 1_000_000),
+    h2SessionsPerSecondPerAddress: number(env, "H2_SESSIONS_PER_SECOND_PER_ADDRESS", d.h2SessionsPerSecondPerAddress, 0.01, 100_000),
+    h2SessionBurstPerAddress: int(env, "H2_SESSION_BURST_PER_ADDRESS", d.h2SessionBurstPerAddress, 1, 1_000_000),
+    h2ResetsPerSecondPerAddress: number(env, "H2_RESETS_PER_SECOND_PER_ADDRESS", d.h2ResetsPerSecondPerAddress, 0.01, 1_000_000),
+    h2ResetBurstPerAddress: int(env, "H2_RESET_BURST_PER_ADDRESS", d.h2ResetBurstPerAddress, 1, 10_000_000),
+    h2ResetPenaltyMs: int(env, "H2_RESET_PENALTY_MS", d.h2ResetPenaltyMs, 0, 3_600_000),
+    h2MaxConcurrentStreams: int(env, "H2_MAX_CONCURRENT_STREAMS", d.h2MaxConcurrentStreams, 1, 10_000),
+    maxHeaderBytes: int(env, "MAX_HEADER_BYTES", d.maxHeaderBytes, 1024, 1024 * 1024),
+  };
+  // Node refuses an HTTP/1.1 server whose header timeout exceeds its request timeout.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new Error("HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS");
+  }
+  return Object.freeze(limits);
 }
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {

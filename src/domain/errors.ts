@@ -21,6 +21,8 @@ export const catalogue = {
   AVNOLOGY_AUTH_905: { grpc: Code.NotFound, http: 404, message: "No such route" },
   // The route exists but not for this HTTP method (REST).
   AVNOLOGY_AUTH_906: { grpc: Code.Unimplemented, http: 405, message: "Method not allowed" },
+  // The request's headers (metadata) are larger than MAX_HEADER_BYTES.
+  AVNOLOGY_AUTH_907: { grpc: Code.ResourceExhausted, http: 431, message: "Request headers are too large" },
   AVNOLOGY_AUTH_011: { grpc: Code.InvalidArgument, http: 400, message: "Password does not meet policy requirements" },
   AVNOLOGY_AUTH_010: { grpc: Code.InvalidArgument, http: 400, message: "Password found in breach database" },
   AVNOLOGY_AUTH_014: { grpc: Code.AlreadyExists, http: 409, message: "A user with this email already exists" },

@@ -10,6 +10,9 @@ import http2 from "node:http2";
 import net from "node:net";
 import type { Socket } from "node:net";
 import type { AddressInfo } from "node:net";
+import { guardConnections, h2ServerOptions, type ConnectionGuard } from "./connection-guard.js";
+import { defaultConnectionLimits, type ConnectionLimits } from "./connection-limits.js";
+import { http1TimeoutOptions } from "./connection-timeouts.js";
 
 const h2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
@@ -25,9 +28,15 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function listen(handler: NodeHandler, port: number, host: string): Promise<RunningServer> {
-  const http1 = http.createServer({ keepAliveTimeout: 65_000 }, handler);
-  const h2 = http2.createServer({}, handler);
+export async function listen(
+  handler: NodeHandler,
+  port: number,
+  host: string,
+  limits: ConnectionLimits = defaultConnectionLimits,
+): Promise<RunningServer> {
+  const http1 = http.createServer(http1TimeoutOptions(limits), handler);
+  const h2 = http2.createServer(h2ServerOptions(limits), handler);
+  const guard = guardConnections(http1, h2, limits);
   const sockets = new Set<Socket>();
   const sessions = new Set<http2.Http2Session>();
   h2.on("session", (session) => {
@@ -36,10 +45,11 @@ export async function listen(handler: NodeHandler, port: number, host: string): 
   });
 
   const front = net.createServer({ noDelay: true }, (socket) => {
+    if (!guard.admit(socket)) return;
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
-    dispatch(socket, http1, h2);
+    dispatch(socket, guard);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -57,6 +67,9 @@ export async function listen(handler: NodeHandler, port: number, host: string): 
       // Idle HTTP/2 sessions keep server.close() waiting forever: ask each to
       // finish its streams (GOAWAY), then force whatever is left.
       for (const session of sessions) session.close();
+      // Sockets without a request in flight (silent, half-sent, idle) would
+      // otherwise hold shutdown for the whole grace.
+      guard.dropUnserved();
       const timer = setTimeout(() => {
         for (const socket of sockets) socket.destroy();
       }, graceMs);
@@ -73,7 +86,7 @@ export async function listen(handler: NodeHandler, port: number, host: string): 
   };
 }
 
-function dispatch(socket: Socket, http1: http.Server, h2: http2.Http2Server): void {
+function dispatch(socket: Socket, guard: ConnectionGuard): void {
   let buffered: Buffer = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
@@ -86,9 +99,9 @@ function dispatch(socket: Socket, http1: http.Server, h2: http2.Http2Server): vo
     if (looksLikeH2) {
       // Do not resume: the http2 session reads the socket itself, and a
       // resume here would lose the preface.
-      h2.emit("connection", socket);
+      guard.handOverH2(socket);
     } else {
-      http1.emit("connection", socket);
+      guard.handOverHttp1(socket);
       socket.resume();
     }
   };
