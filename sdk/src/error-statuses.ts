@@ -8,6 +8,7 @@ export const errorCatalogue = {
   AVNOLOGY_AUTH_904: { status: 413, message: "Request body is too large" },
   AVNOLOGY_AUTH_905: { status: 404, message: "No such route" },
   AVNOLOGY_AUTH_906: { status: 405, message: "Method not allowed" },
+  AVNOLOGY_AUTH_907: { status: 431, message: "Request headers are too large" },
   AVNOLOGY_AUTH_011: { status: 400, message: "Password does not meet policy requirements" },
   AVNOLOGY_AUTH_010: { status: 400, message: "Password found in breach database" },
   AVNOLOGY_AUTH_014: { status: 409, message: "A user with this email already exists" },
