@@ -2,8 +2,10 @@
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config/config.js";
 import { createLogger } from "./logger.js";
+import { serveBenchStats } from "./process-stats.js";
 
 const config = loadConfig();
+if (config.benchStats) serveBenchStats();
 const logger = createLogger(config.logLevel);
 const app = await buildApp(config, logger);
 const server = await app.listen();

@@ -34,6 +34,8 @@ export interface Config {
     readonly cleanupIntervalMs: number;
   };
   readonly rateLimits: RateLimitConfig;
+  /** BENCH_STATS: answer `npm run bench`'s IPC requests for event-loop delay and peak RSS (bench/). */
+  readonly benchStats: boolean;
 }
 
 /** A token bucket: `ratePerSecond` refill, at most `burst` tokens; rate 0 disables it. */
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
       syncIntervalMs: int(env, "RATE_LIMIT_SYNC_INTERVAL_MS", 500, 50, 60_000),
       exemptServices: serviceList(env, "RATE_LIMIT_EXEMPT_SERVICES", ["grpc.health.v1.Health", "grpc.reflection.*"]),
     },
+    benchStats: flag(env, "BENCH_STATS", false),
   };
   return Object.freeze(config);
 }

@@ -1,0 +1,145 @@
+// The bench's database: MONGODB_URI when set (a fresh database on that
+// server, dropped afterwards), else a throwaway FerretDB started through
+// scripts/ferretdb-process.mjs like `npm start` and the tests. Seeding is a
+// raw insertMany of documents built by the store's own toDocument, so the
+// seeded shape is exactly what the service writes.
+import { randomBytes, randomUUID } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MongoClient } from "mongodb";
+import { startFerretDb } from "../scripts/ferretdb-process.mjs";
+import type { Identity } from "../src/domain/identity.js";
+import { toDocument } from "../src/store/identity-store.js";
+
+export interface BenchDatabase {
+  /** URI naming the bench's own database. */
+  readonly uri: string;
+  /** What serves it, for the report. */
+  readonly server: string;
+  close(): Promise<void>;
+}
+
+export async function openBenchDatabase(): Promise<BenchDatabase> {
+  const dbName = `bench_${randomBytes(6).toString("hex")}`;
+  const external = process.env["MONGODB_URI"];
+  if (external) {
+    const url = new URL(external);
+    url.pathname = `/${dbName}`;
+    const uri = url.toString();
+    return {
+      uri,
+      server: await describeServer(uri),
+      close: async () => {
+        const client = await MongoClient.connect(uri);
+        await client.db().dropDatabase().catch(() => undefined);
+        await client.close();
+      },
+    };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), "avnology-bench-"));
+  // An embedded PostgreSQL started as root runs as `postgres`, which must be
+  // able to enter the folder (mkdtemp makes it 0700).
+  chmodSync(dataDir, 0o755);
+  const ferret = await startFerretDb({ dataDir });
+  const uri = `${ferret.uri.replace(/\/$/, "")}/${dbName}`;
+  return {
+    uri,
+    server: await describeServer(uri),
+    close: async () => {
+      await ferret.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** "FerretDB 1.24.2 (postgresql backend, PostgreSQL 16.x)" or "MongoDB 8.0.x", from the server itself. */
+async function describeServer(uri: string): Promise<string> {
+  const client = await MongoClient.connect(uri);
+  try {
+    const info = await client.db().admin().command({ buildInfo: 1 });
+    const ferret = info["ferretdbVersion"] as string | undefined;
+    if (!ferret) return `MongoDB ${String(info["version"])}`;
+    const features = (info["ferretdbFeatures"] ?? {}) as Record<string, unknown>;
+    const backend = await client
+      .db()
+      .admin()
+      .command({ getParameter: 1, "*": 1 })
+      .catch(() => ({}) as Record<string, unknown>);
+    const handler = String((backend as Record<string, unknown>)["handler"] ?? features["handler"] ?? "");
+    return `FerretDB ${ferret}${handler ? ` (${handler})` : ""}`;
+  } finally {
+    await client.close();
+  }
+}
+
+export interface SeedSpec {
+  readonly tenantId: string;
+  readonly createdBy: string;
+  readonly count: number;
+  /** Every seeded identity gets this hash (one Argon2id hash with the service's parameters). */
+  readonly passwordHash: string;
+}
+
+export interface Seeded {
+  /** In list order (created_at, then _id). */
+  readonly ids: string[];
+  readonly emails: string[];
+  readonly createdAtMs: number[];
+}
+
+/** Inserts `count` identities, oldest first one millisecond apart, in batches. */
+export async function seedIdentities(uri: string, spec: SeedSpec): Promise<Seeded> {
+  const client = await MongoClient.connect(uri);
+  const ids: string[] = [];
+  const emails: string[] = [];
+  const createdAtMs: number[] = [];
+  try {
+    const collection = client.db().collection<ReturnType<typeof toDocument>>("identities");
+    const start = Date.now() - spec.count - 60_000;
+    const batchSize = 1000;
+    for (let first = 0; first < spec.count; first += batchSize) {
+      const docs = [];
+      for (let i = first; i < Math.min(spec.count, first + batchSize); i++) {
+        const identity = seedIdentity(spec, i, new Date(start + i));
+        ids.push(identity.id);
+        emails.push(identity.email);
+        createdAtMs.push(identity.createdAt.getTime());
+        docs.push(toDocument(identity, spec.passwordHash));
+      }
+      await collection.insertMany(docs, { ordered: false });
+    }
+  } finally {
+    await client.close();
+  }
+  return { ids, emails, createdAtMs };
+}
+
+/** An identity like one CreateIdentity makes from the spec's example body (no organization). */
+export function seedIdentity(spec: Pick<SeedSpec, "tenantId" | "createdBy">, n: number, createdAt: Date): Identity {
+  return {
+    id: `usr_${randomUUID()}`,
+    tenantId: spec.tenantId,
+    email: `user${n}.${randomBytes(3).toString("hex")}@example.com`,
+    username: "",
+    firstName: "Jane",
+    lastName: `Smith${n}`,
+    displayName: "",
+    phone: "+14155551234",
+    organizationId: "",
+    locale: "",
+    timezone: "",
+    externalId: "",
+    traits: { department: "Engineering" },
+    adminMetadata: undefined,
+    metadata: undefined,
+    emailVerified: false,
+    phoneVerified: false,
+    state: "active",
+    createdAt,
+    updatedAt: null,
+    createdBy: spec.createdBy,
+    updatedBy: "",
+    version: 1,
+  };
+}
