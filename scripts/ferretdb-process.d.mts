@@ -5,4 +5,5 @@ export declare function startFerretDb(options: {
   dataDir: string;
   port?: number;
   logFile?: string;
-}): Promise<{ uri: string; port: number; stop: () => Promise<void> }>;
+  ownProcessGroup?: boolean;
+}): Promise<{ uri: string; port: number; pids: number[]; stop: () => Promise<void> }>;

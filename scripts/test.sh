@@ -5,4 +5,4 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/ensure-deps.sh
-node_modules/.bin/vitest run "$@"
+exec node_modules/.bin/vitest run "$@"

@@ -1,6 +1,7 @@
 // One database server for the whole test run: MONGODB_URI when set (a real
-// MongoDB or anything wire-compatible), else a throwaway FerretDB started
-// here and stopped at the end. Each test file then uses its own database.
+// MongoDB or anything wire-compatible), else a throwaway FerretDB on an
+// embedded PostgreSQL (scripts/ferretdb-process.mjs) started here and stopped
+// at the end. Each test file then uses its own database.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,8 @@ export default async function setup(project: TestProject) {
     return;
   }
   buildFerretDb();
+  // Run as root, PostgreSQL runs as `postgres`: startFerretDb makes this
+  // folder enterable (mkdtemp makes it 0700).
   const dataDir = mkdtempSync(join(tmpdir(), "avnology-ferretdb-"));
   const ferret = await startFerretDb({ dataDir });
   project.provide("mongodbUri", ferret.uri);
