@@ -151,3 +151,13 @@ export function seedIdentity(spec: Pick<SeedSpec, "tenantId" | "createdBy">, n: 
     version: 1,
   };
 }
+
+/** Removes what the create rows and raw inserts added (their emails start with "bench."), so later rows see the seeded set. */
+export async function removeCreatedIdentities(uri: string): Promise<number> {
+  const client = await MongoClient.connect(uri);
+  try {
+    return (await client.db().collection("identities").deleteMany({ email: { $regex: "^bench\\." } })).deletedCount;
+  } finally {
+    await client.close();
+  }
+}

@@ -36,11 +36,19 @@ export function summariseProfile(file: string, top = 25): string {
     byFile.set(area, (byFile.get(area) ?? 0) + us);
     total += us;
   }
-  const idle = ["(idle)", "(program)", "(garbage collector)"].map((n) => `${n}: ${pct(byFunction.get(`${n} `) ?? 0, total)}`);
-  const lines = [`CPU profile ${file}: ${(total / 1e6).toFixed(1)} s sampled; ${idle.join(", ")}`, "", "self time by function:"];
-  for (const [fn, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us, total).padStart(6)}  ${fn}`);
+  // Percentages of busy time: a service waiting on its database is mostly idle.
+  const idle = byFunction.get("(idle) ") ?? 0;
+  byFunction.delete("(idle) ");
+  byFile.delete("(idle)");
+  const busy = total - idle;
+  const lines = [
+    `CPU profile ${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (${pct(busy, total)}); shares below are of busy time`,
+    "",
+    "self time by function:",
+  ];
+  for (const [fn, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us, busy).padStart(6)}  ${fn}`);
   lines.push("", "self time by package / file:");
-  for (const [area, us] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us, total).padStart(6)}  ${area}`);
+  for (const [area, us] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us, busy).padStart(6)}  ${area}`);
   return lines.join("\n");
 }
 

@@ -12,7 +12,7 @@ import argon2 from "argon2";
 import { loadConfig } from "../src/config/config.js";
 import { encodePageToken } from "../src/services/identities/page-token.js";
 import { setUpAdminTenant } from "../test/support/admin-tenant.js";
-import { openBenchDatabase, seedIdentities } from "./database.js";
+import { openBenchDatabase, removeCreatedIdentities, seedIdentities } from "./database.js";
 import type { LoadMode, LoadResult } from "./load-loop.js";
 import type { WorkerRequest } from "./load-worker.js";
 import { parseOptions } from "./options.js";
@@ -30,6 +30,20 @@ const failures: string[] = [];
 const database = await openBenchDatabase();
 let service: ServiceProcess | undefined;
 let worker: ChildProcess | undefined;
+let cleaning: Promise<void> | undefined;
+/** Stops everything this run started (once), whether it ends, fails or is interrupted. */
+const cleanUp = () =>
+  (cleaning ??= (async () => {
+    if (worker) await closeWorker(worker);
+    if (service) await service.stop();
+    await database.close();
+  })());
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the service, the load generator and the database`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
 try {
   log(`database: ${database.server}`);
   if (options.cpuProfDir) mkdirSync(options.cpuProfDir, { recursive: true });
@@ -84,6 +98,8 @@ try {
   const outcome = await measureRows({
     options,
     log,
+    pageSize,
+    removeCreated: async () => log(`removed ${await removeCreatedIdentities(database.uri)} created identities`),
     serviceStats: (reset) => activeService.stats(reset),
     fire: async (shot: string, mode: LoadMode) => {
       const result = await askWorker(activeWorker, { type: "run", id: nextRun++, shot, mode });
@@ -101,7 +117,7 @@ try {
     `- database: ${database.server}`,
     `- service: \`${options.entry}\`${options.entry.endsWith(".ts") ? " under tsx" : ""}, UV_THREADPOOL_SIZE ${process.env["UV_THREADPOOL_SIZE"] ?? "4 (default)"}, Argon2id m=${argon2Params.memoryCost} KiB t=${argon2Params.timeCost} p=${argon2Params.parallelism}, ${serviceConfig.argon2.maxConcurrent} hashes at once, queue ${serviceConfig.argon2.maxQueue}`,
     `- data: ${options.identities} identities seeded; list pages of ${pageSize}`,
-    `- runs: ${options.runs} per row after a ${options.warmupMs} ms warm-up, ${options.durationMs} ms each; closed-loop concurrency ${options.concurrency} (lists ${Math.min(options.concurrency, 4)})`,
+    `- runs: ${options.runs} per row after a ${options.warmupMs} ms warm-up, ${options.durationMs} ms each, ceiling and service alternating; closed-loop concurrency ${options.concurrency} (lists 1)`,
     ...outcome.notes.map((n) => `- ${n}`),
   ].join("\n");
   console.log(`\n${table}\n\n${context}\n`);
@@ -111,9 +127,7 @@ try {
     if (missed.length > 0) log(`targets not reached: ${missed.join("; ")}`);
   }
 } finally {
-  if (worker) await closeWorker(worker);
-  if (service) await service.stop();
-  await database.close();
+  await cleanUp();
 }
 
 if (options.cpuProfDir) {

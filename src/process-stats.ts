@@ -22,6 +22,8 @@ export interface BenchStatsReply {
   readonly rssBytes: number;
   /** Peak resident set size of the process's whole life (getrusage). */
   readonly maxRssBytes: number;
+  /** CPU time (user + system, all threads) used by the process so far, in µs. */
+  readonly cpuMicros: number;
 }
 
 export function serveBenchStats(proc: NodeJS.Process = process): void {
@@ -31,6 +33,7 @@ export function serveBenchStats(proc: NodeJS.Process = process): void {
   const excessMs = (ns: number) => Math.max(0, ns / 1e6 - resolutionMs);
   proc.on("message", (message: Partial<BenchStatsRequest>) => {
     if (message?.type !== "bench-stats" || typeof message.id !== "number") return;
+    const cpu = proc.cpuUsage();
     const reply: BenchStatsReply = {
       type: "bench-stats",
       id: message.id,
@@ -42,6 +45,7 @@ export function serveBenchStats(proc: NodeJS.Process = process): void {
       },
       rssBytes: proc.memoryUsage.rss(),
       maxRssBytes: proc.resourceUsage().maxRSS * 1024,
+      cpuMicros: cpu.user + cpu.system,
     };
     if (message.reset) delay.reset();
     proc.send!(reply);
