@@ -161,3 +161,26 @@ export async function removeCreatedIdentities(uri: string): Promise<number> {
     await client.close();
   }
 }
+
+/**
+ * Counts the commands the server has answered: FerretDB counts them per
+ * command in serverStatus.metrics.commands, MongoDB in
+ * serverStatus.opcounters. The difference over a run, per request, shows the
+ * round trips a call costs. One connection for all counts, so each count
+ * adds exactly one command (its own serverStatus).
+ */
+export async function openCommandCounter(uri: string): Promise<{ count(): Promise<number>; close(): Promise<void> }> {
+  const client = await MongoClient.connect(uri, { maxPoolSize: 1 });
+  return {
+    async count() {
+      const status = await client.db().admin().command({ serverStatus: 1 });
+      const commands = (status["metrics"] as { commands?: Record<string, { total?: number }> } | undefined)?.commands;
+      if (commands && Object.keys(commands).length > 0) {
+        return Object.values(commands).reduce((sum, c) => sum + (c.total ?? 0), 0);
+      }
+      const ops = (status["opcounters"] ?? {}) as Record<string, number>;
+      return Object.values(ops).reduce((sum, n) => sum + n, 0);
+    },
+    close: () => client.close(),
+  };
+}

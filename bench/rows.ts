@@ -14,6 +14,8 @@ export interface RowContext {
   /** The service's own stats (event-loop delay since the last reset, RSS). */
   serviceStats(reset?: boolean): Promise<BenchStatsReply>;
   log(line: string): void;
+  /** Commands the database server has answered so far (for round trips per request). */
+  serverCommands(): Promise<number>;
   /** Deletes the identities the create rows made (and the raw inserts). */
   removeCreated(): Promise<void>;
   readonly pageSize: number;
@@ -51,11 +53,15 @@ export async function measureRows(ctx: RowContext): Promise<RowsOutcome> {
 
   /** One service run, with the service's CPU per request and event-loop delay over exactly that run. */
   const serviceRun = async (shot: string, mode: LoadMode, recordDelay: boolean) => {
+    const commandsBefore = await ctx.serverCommands();
     const before = await ctx.serviceStats(true);
     const result = await ctx.fire(shot, mode);
     const after = await ctx.serviceStats();
+    // Minus the one serverStatus of this count itself.
+    const commands = (await ctx.serverCommands()) - commandsBefore - 1;
     if (recordDelay) delays.push(after.eventLoopDelayMs.p99);
-    return { result, cpuMsPerRequest: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, result.completed + result.errors) };
+    const requests = Math.max(1, result.completed + result.errors);
+    return { result, cpuMsPerRequest: (after.cpuMicros - before.cpuMicros) / 1000 / requests, commandsPerRequest: commands / requests };
   };
 
   const measurePair = async (pair: Pair, recordDelay = false) => {
@@ -66,11 +72,13 @@ export async function measureRows(ctx: RowContext): Promise<RowsOutcome> {
     const ceilings: LoadResult[] = [];
     const services: LoadResult[] = [];
     const cpu: number[] = [];
+    const commands: number[] = [];
     for (let run = 0; run < options.runs; run++) {
       ceilings.push(await ctx.fire(pair.ceilingShot, closed(pair.ceilingConcurrency)));
-      const { result, cpuMsPerRequest } = await serviceRun(pair.serviceShot, closed(pair.serviceConcurrency), recordDelay);
+      const { result, cpuMsPerRequest, commandsPerRequest } = await serviceRun(pair.serviceShot, closed(pair.serviceConcurrency), recordDelay);
       services.push(result);
       cpu.push(cpuMsPerRequest);
+      commands.push(commandsPerRequest);
     }
     const ratios = services.map((s, i) => s.throughput / ceilings[i]!.throughput);
     const ceilingRate = median(ceilings.map((r) => r.throughput));
@@ -83,7 +91,7 @@ export async function measureRows(ctx: RowContext): Promise<RowsOutcome> {
       target: { op: ">=", bound: pair.bound },
       detail:
         `${perSecond(serviceRate)} vs ${perSecond(ceilingRate)}; p99 ${median(services.map((s) => s.latencyMs.p99)).toFixed(1)} ms vs ` +
-        `${median(ceilings.map((s) => s.latencyMs.p99)).toFixed(1)} ms; service CPU ${median(cpu).toFixed(2)} ms/request; c=${pair.serviceConcurrency}/${pair.ceilingConcurrency}`,
+        `${median(ceilings.map((s) => s.latencyMs.p99)).toFixed(1)} ms; service CPU ${median(cpu).toFixed(2)} ms and ${median(commands).toFixed(2)} DB commands per request; c=${pair.serviceConcurrency}/${pair.ceilingConcurrency}`,
     });
     return { services, ceilings, serviceRate };
   };

@@ -12,7 +12,7 @@ import argon2 from "argon2";
 import { loadConfig } from "../src/config/config.js";
 import { encodePageToken } from "../src/services/identities/page-token.js";
 import { setUpAdminTenant } from "../test/support/admin-tenant.js";
-import { openBenchDatabase, removeCreatedIdentities, seedIdentities } from "./database.js";
+import { openBenchDatabase, openCommandCounter, removeCreatedIdentities, seedIdentities } from "./database.js";
 import type { LoadMode, LoadResult } from "./load-loop.js";
 import type { WorkerRequest } from "./load-worker.js";
 import { parseOptions } from "./options.js";
@@ -92,6 +92,7 @@ try {
     },
   };
   worker = await startWorker(setup);
+  const counter = await openCommandCounter(database.uri);
   const activeWorker = worker;
   const activeService = service;
   let nextRun = 1;
@@ -99,6 +100,7 @@ try {
     options,
     log,
     pageSize,
+    serverCommands: () => counter.count(),
     removeCreated: async () => log(`removed ${await removeCreatedIdentities(database.uri)} created identities`),
     serviceStats: (reset) => activeService.stats(reset),
     fire: async (shot: string, mode: LoadMode) => {
@@ -121,6 +123,7 @@ try {
     ...outcome.notes.map((n) => `- ${n}`),
   ].join("\n");
   console.log(`\n${table}\n\n${context}\n`);
+  await counter.close();
   if (options.markdownOut) writeFileSync(options.markdownOut, `${table}\n\n${context}\n`);
   if (!options.smoke) {
     const missed = outcome.rows.filter((r) => !met(r)).map((r) => r.measure);
@@ -131,7 +134,9 @@ try {
 }
 
 if (options.cpuProfDir) {
-  const profiles = readdirSync(options.cpuProfDir).filter((f) => f.endsWith(".cpuprofile")).sort();
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main
+  // thread (tsx's loader runs on a worker thread with a profile of its own).
+  const profiles = readdirSync(options.cpuProfDir).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)).sort();
   const latest = profiles.at(-1);
   if (latest) {
     log(`service CPU profile: ${join(options.cpuProfDir, latest)}`);
