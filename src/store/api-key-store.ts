@@ -1,10 +1,11 @@
 // API keys in MongoDB. A key is found by the HMAC digest of its secret (a
 // unique index); the secret itself is never stored.
-import type { Collection, Db } from "mongodb";
+import type { Db, Filter } from "mongodb";
 import type { Scope } from "../auth/caller.js";
 import type { ApiKey } from "../domain/api-key.js";
-import { toPage, type Page, type PageRequest } from "./paging.js";
+import { apiKeyIndexDescriptions, byDigestQuery, keyByIdQuery, keyListQuery, touchQuery } from "./api-key-queries.js";
 import { ensureIndexes } from "./mongo.js";
+import { toPage, type Page, type PageRequest } from "./paging.js";
 
 interface ApiKeyDocument {
   _id: string;
@@ -41,7 +42,10 @@ export interface ApiKeyStore {
 
 export async function createApiKeyStore(db: Db): Promise<ApiKeyStore> {
   const keys = db.collection<ApiKeyDocument>("api_keys");
-  await ensureApiKeyIndexes(keys);
+  await ensureIndexes(keys, apiKeyIndexDescriptions);
+  const filterOf = (query: { filter: Record<string, unknown> }) => query.filter as Filter<ApiKeyDocument>;
+  /** By `_id` alone; another tenant's key reads exactly like a missing one. */
+  const own = (doc: ApiKeyDocument | null, tenantId: string) => (doc !== null && doc.tenant_id === tenantId ? fromDocument(doc) : null);
 
   return {
     async insert(key, secretDigest) {
@@ -52,46 +56,38 @@ export async function createApiKeyStore(db: Db): Promise<ApiKeyStore> {
     },
 
     async findByDigest(secretDigest) {
-      const doc = await keys.findOne({ secret_digest: secretDigest });
+      const doc = await keys.findOne(filterOf(byDigestQuery(secretDigest)));
       return doc ? fromDocument(doc) : null;
     },
 
     async findById(tenantId, id) {
-      const doc = await keys.findOne({ _id: id, tenant_id: tenantId });
-      return doc ? fromDocument(doc) : null;
+      return own(await keys.findOne(filterOf(keyByIdQuery(id))), tenantId);
     },
 
     async list(tenantId, organizationId, page) {
-      const filter: Record<string, unknown> = { tenant_id: tenantId };
-      if (organizationId !== undefined) filter["organization_id"] = organizationId;
-      if (page.after !== "") filter["_id"] = { $gt: page.after };
-      const docs = await keys.find(filter).sort({ _id: 1 }).limit(page.pageSize + 1).toArray();
+      const query = keyListQuery(tenantId, organizationId, page.after);
+      const docs = await keys.find(filterOf(query)).sort(query.sort).limit(page.pageSize + 1).toArray();
       return toPage(docs.map(fromDocument), page.pageSize, (k) => k.id);
     },
 
     async touchLastUsed(id, now, minIntervalMs) {
-      const result = await keys.updateOne(
-        { _id: id, $or: [{ last_used_at: null }, { last_used_at: { $lte: new Date(now.getTime() - minIntervalMs) } }] },
-        { $set: { last_used_at: now } },
-      );
+      const result = await keys.updateOne(filterOf(touchQuery(id, now, minIntervalMs)), { $set: { last_used_at: now } });
       return result.modifiedCount === 1;
     },
 
     async revoke(tenantId, id, now) {
       // Guarded: the first revocation's instant is kept (for revocations
-      // racing within milliseconds on FerretDB, one of theirs).
-      await keys.updateOne({ _id: id, tenant_id: tenantId, revoked_at: null }, { $set: { revoked_at: now } });
-      const doc = await keys.findOne({ _id: id, tenant_id: tenantId });
-      return doc ? fromDocument(doc) : null;
+      // racing within milliseconds on FerretDB, one of theirs). One round
+      // trip when this call revokes; a second read only when it was revoked
+      // already (or is missing).
+      const revoked = await keys.findOneAndUpdate(
+        filterOf(keyByIdQuery(id, { tenant_id: tenantId, revoked_at: null })),
+        { $set: { revoked_at: now } },
+        { returnDocument: "after" },
+      );
+      return revoked !== null ? fromDocument(revoked) : own(await keys.findOne(filterOf(keyByIdQuery(id))), tenantId);
     },
   };
-}
-
-async function ensureApiKeyIndexes(keys: Collection<ApiKeyDocument>): Promise<void> {
-  await ensureIndexes(keys, [
-    { key: { secret_digest: 1 }, name: "secret_digest_unique", unique: true },
-    { key: { tenant_id: 1, _id: 1 }, name: "tenant_id" },
-  ]);
 }
 
 function toDocument(key: ApiKey, secretDigest: string): ApiKeyDocument {

@@ -2,7 +2,17 @@
 import type { Collection, Db, Filter, IndexDescription } from "mongodb";
 import type { Identity, IdentityState, JsonObject } from "../domain/identity.js";
 import { normalizeEmail, normalizeUsername } from "../domain/identity.js";
-import { listIndexDescriptions, listQuery, type IdentityListFilter, type ListCursor } from "./identity-queries.js";
+import {
+  byEmailQuery,
+  byIdQuery,
+  listIndexDescriptions,
+  listQuery,
+  takenQuery,
+  uniqueIndexDescriptions,
+  uniqueIndexes,
+  type IdentityListFilter,
+  type ListCursor,
+} from "./identity-queries.js";
 import { duplicateKeyIndex, ensureIndexes } from "./mongo.js";
 import { createWriteClaims } from "./write-claims.js";
 
@@ -91,11 +101,8 @@ export interface IdentityStore {
   listPage(tenantId: string, filter: IdentityListFilter, after: ListCursor | undefined, limit: number): Promise<Identity[]>;
 }
 
-const indexNames = {
-  email: "tenant_email_unique",
-  username: "tenant_username_unique",
-  externalId: "tenant_external_id_unique",
-} as const;
+/** Tries of a write whose clash the server did not name and whose clashing value was gone when read. */
+const unexplainedClashTries = 3;
 
 export async function createIdentityStore(db: Db): Promise<IdentityStore> {
   const identities = db.collection<IdentityDocument>("identities");
@@ -105,39 +112,54 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
   const claims = createWriteClaims(db);
   const claimKey = (tenantId: string, id: string) => `identity/${tenantId}/${id}`;
 
+  /** By `_id` alone; another tenant's identity reads exactly like a missing one. */
+  async function findOwn(tenantId: string, id: string): Promise<IdentityDocument | null> {
+    const doc = await identities.findOne(byIdQuery(id).filter as Filter<IdentityDocument>);
+    return doc !== null && doc.tenant_id === tenantId ? doc : null;
+  }
+
+  /**
+   * Which unique value a failed write clashed on. The index the server names
+   * decides (MongoDB names it). Where the server names none reliably
+   * (FerretDB, see duplicateKeyIndex), the values are read back after the
+   * index has decided; "gone" when none of them is taken any more (the
+   * clashing identity changed or went meanwhile): the caller writes again.
+   */
+  async function classifyClash(err: unknown, tenantId: string, values: Identity, excludeId?: string): Promise<UniqueField | "gone"> {
+    const index = duplicateKeyIndex(err);
+    if (index === undefined) throw err;
+    const named = uniqueFieldOfIndex(index);
+    if (named !== undefined) return named;
+    if (index !== "") throw err; // an index of no unique value: `_id` (ids are random uuids)
+    const [taken] = await store.findTaken(tenantId, values, excludeId);
+    return taken ?? "gone";
+  }
+
   const store: IdentityStore = {
     async insert(identity, passwordHash) {
-      try {
-        await identities.insertOne(toDocument(identity, passwordHash));
-        return { ok: true };
-      } catch (err) {
-        const index = duplicateKeyIndex(err);
-        if (index === undefined) throw err;
-        // The unique index decides (never check-then-insert: FerretDB's
-        // findAndModify is not atomic and races would slip through). MongoDB
-        // names the index; FerretDB does not, so there the clash is classified
-        // by reading which value is taken, after the index has decided.
-        if (index !== "") return { ok: false, conflict: conflictFromIndex(index) };
-        const [taken] = await store.findTaken(identity.tenantId, identity);
-        return { ok: false, conflict: taken ?? "email" };
+      // The unique indexes decide (never check-then-insert: FerretDB's
+      // findAndModify is not atomic and races would slip through).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await identities.insertOne(toDocument(identity, passwordHash));
+          return { ok: true };
+        } catch (err) {
+          const conflict = await classifyClash(err, identity.tenantId, identity);
+          if (conflict !== "gone") return { ok: false, conflict };
+          if (attempt === unexplainedClashTries) throw err;
+        }
       }
     },
 
     async findById(tenantId, id) {
-      // Tenant in the filter: another tenant's id reads exactly like a missing one.
-      const doc = await identities.findOne({ _id: id, tenant_id: tenantId });
+      const doc = await findOwn(tenantId, id);
       return doc ? fromDocument(doc) : null;
     },
 
     async findTaken(tenantId, values, excludeId) {
-      const or: Record<string, string>[] = [{ email_key: normalizeEmail(values.email) }];
-      if (values.username) or.push({ username_key: normalizeUsername(values.username) });
-      if (values.externalId) or.push({ external_id_key: values.externalId });
+      const query = takenQuery(tenantId, values, excludeId);
       const docs = await identities
-        .find(
-          { tenant_id: tenantId, $or: or, ...(excludeId === undefined ? {} : { _id: { $ne: excludeId } }) },
-          { projection: { email_key: 1, username_key: 1, external_id_key: 1 } },
-        )
+        .find(query.filter as Filter<IdentityDocument>, { projection: { email_key: 1, username_key: 1, external_id_key: 1 } })
         .limit(3)
         .toArray();
       const taken = new Set<UniqueField>();
@@ -151,21 +173,25 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
 
     async update(next, expectedVersion) {
       const { _id, tenant_id, password_hash, created_at, created_by, ...fields } = toDocument(next, null);
-      const outcome = await claims.withClaim(claimKey(tenant_id, _id), expectedVersion, async (): Promise<UpdateResult> => {
-        try {
-          const result = await identities.updateOne({ _id, tenant_id, version: expectedVersion }, { $set: fields });
-          return result.matchedCount === 1 ? { ok: true } : { ok: false, stale: true };
-        } catch (err) {
-          const index = duplicateKeyIndex(err);
-          if (index === undefined) throw err;
-          return { ok: false, stale: false, conflict: conflictFromIndex(index) };
-        }
-      });
-      return outcome.won ? outcome.value : { ok: false, stale: true };
+      const guarded = byIdQuery(_id, { tenant_id, version: expectedVersion }).filter as Filter<IdentityDocument>;
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await claims.withClaim(claimKey(tenant_id, _id), expectedVersion, async (): Promise<UpdateResult | "gone"> => {
+          try {
+            const result = await identities.updateOne(guarded, { $set: fields });
+            return result.matchedCount === 1 ? { ok: true } : { ok: false, stale: true };
+          } catch (err) {
+            const conflict = await classifyClash(err, tenant_id, next, _id);
+            if (conflict === "gone" && attempt === unexplainedClashTries) throw err;
+            return conflict === "gone" ? conflict : { ok: false, stale: false, conflict };
+          }
+        });
+        if (!outcome.won) return { ok: false, stale: true };
+        if (outcome.value !== "gone") return outcome.value;
+      }
     },
 
     async delete(tenantId, id, guard) {
-      const filter: Filter<IdentityDocument> = { _id: id, tenant_id: tenantId };
+      const filter = byIdQuery(id, { tenant_id: tenantId }).filter as Filter<IdentityDocument>;
       if (guard.organizationId !== undefined) filter.organization_id = guard.organizationId;
       const remove = async () => (await identities.deleteOne(filter)).deletedCount === 1;
       if (guard.version === undefined) return remove();
@@ -177,7 +203,7 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
     async setPasswordHash(tenantId, id, expectedVersion, change) {
       const outcome = await claims.withClaim(claimKey(tenantId, id), expectedVersion, async () => {
         const result = await identities.updateOne(
-          { _id: id, tenant_id: tenantId, version: expectedVersion },
+          byIdQuery(id, { tenant_id: tenantId, version: expectedVersion }).filter as Filter<IdentityDocument>,
           {
             $set: {
               password_hash: change.passwordHash,
@@ -193,9 +219,10 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
     },
 
     async findCredentials(tenantId, by) {
-      // Index: _id, or tenant_email_unique.
-      const filter = "id" in by ? { _id: by.id, tenant_id: tenantId } : { tenant_id: tenantId, email_key: normalizeEmail(by.email) };
-      const doc = await identities.findOne(filter);
+      const doc =
+        "id" in by
+          ? await findOwn(tenantId, by.id)
+          : await identities.findOne(byEmailQuery(tenantId, by.email).filter as Filter<IdentityDocument>);
       return doc ? { identity: fromDocument(doc), passwordHash: doc.password_hash } : null;
     },
 
@@ -204,7 +231,7 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
       // version) can never be overwritten with the upgraded old password.
       const outcome = await claims.withClaim(claimKey(tenantId, id), version, async () => {
         const result = await identities.updateOne(
-          { _id: id, tenant_id: tenantId, version, password_hash: oldHash },
+          byIdQuery(id, { tenant_id: tenantId, version, password_hash: oldHash }).filter as Filter<IdentityDocument>,
           { $set: { password_hash: newHash } },
         );
         return result.matchedCount === 1;
@@ -214,11 +241,9 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
 
     async listPage(tenantId, filter, after, limit) {
       const query = listQuery(tenantId, filter, after); // query.index names the index it is shaped for
-      const docs = await identities
-        .find(query.filter as Filter<IdentityDocument>, { projection: { password_hash: 0 } })
-        .sort(query.sort)
-        .limit(limit)
-        .toArray();
+      const cursor = identities.find(query.filter as Filter<IdentityDocument>, { projection: { password_hash: 0 } });
+      if (Object.keys(query.sort).length > 0) cursor.sort(query.sort);
+      const docs = await cursor.limit(limit).toArray();
       return docs.map((doc) => fromDocument(doc));
     },
   };
@@ -226,23 +251,17 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
 }
 
 async function ensureIdentityIndexes(identities: Collection<IdentityDocument>): Promise<void> {
-  const indexes: IndexDescription[] = [
-    { key: { tenant_id: 1, email_key: 1 }, name: indexNames.email, unique: true },
-    // Partial and sparse indexes are not available on FerretDB, so identities
-    // without a username/external_id store a per-identity sentinel instead of
-    // null: the unique index then never sees two equal "missing" values.
-    { key: { tenant_id: 1, username_key: 1 }, name: indexNames.username, unique: true },
-    { key: { tenant_id: 1, external_id_key: 1 }, name: indexNames.externalId, unique: true },
-    // Listing oldest first with a keyset cursor on (created_at, _id).
-    ...listIndexDescriptions,
-  ];
+  // Listing oldest first with a keyset cursor on (created_at, _id).
+  const indexes: IndexDescription[] = [...uniqueIndexDescriptions, ...listIndexDescriptions];
   await ensureIndexes(identities, indexes);
 }
 
-function conflictFromIndex(index: string): UniqueField {
-  if (index.includes("username")) return "username";
-  if (index.includes("external_id")) return "external_id";
-  return "email";
+/** The unique value behind an index MongoDB names (by name or by its key pattern). */
+export function uniqueFieldOfIndex(index: string): UniqueField | undefined {
+  if (index === uniqueIndexes.email || index === "tenant_id,email_key") return "email";
+  if (index === uniqueIndexes.username || index === "tenant_id,username_key") return "username";
+  if (index === uniqueIndexes.externalId || index === "tenant_id,external_id_key") return "external_id";
+  return undefined;
 }
 
 /** `!` cannot appear in a username or an id we make, so sentinels never clash with real values. */

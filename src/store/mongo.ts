@@ -29,22 +29,65 @@ export async function connectDatabase(uri: string): Promise<Database> {
 }
 
 /**
- * Which unique index a duplicate-key error (E11000) hit: undefined when the
- * error is not a duplicate key, "" when the server does not say (FerretDB
- * reports neither keyPattern nor the index name). MongoDB reports keyPattern.
+ * Which unique index a duplicate-key error hit: undefined when the error is
+ * not a duplicate key, "" when the server does not reliably say. How each
+ * server reports one (docs/storage.md):
+ * - MongoDB: E11000 with `keyPattern` (and the index name in the message).
+ * - FerretDB 1.24, insert (both backends): E11000 naming no index.
+ * - FerretDB 1.24, update: InternalError (code 1) carrying the SQL error,
+ *   SQLite's "UNIQUE constraint failed: index '...'" or PostgreSQL's
+ *   "duplicate key value violates unique constraint \"...\" (SQLSTATE 23505)".
+ *   The SQL index name is FerretDB's, not ours, and PostgreSQL cuts it to 63
+ *   bytes ("identities_8559737b_tenant_email_uniqu_69c33d3c_idx"), so it is
+ *   recognised as a clash but not trusted to say which index.
+ * Callers classify a "" clash by reading which value is taken.
  */
 export function duplicateKeyIndex(err: unknown): string | undefined {
   if (!(err instanceof MongoServerError)) return undefined;
-  // FerretDB 1.24 (SQLite backend) answers a unique violation on UPDATE with
-  // InternalError (code 1) and SQLite's message instead of E11000:
-  // "UNIQUE constraint failed: index 'identities_8559737b_tenant_email_unique'".
-  const sqlite = err.code === 1 ? /UNIQUE constraint failed: index '([^']+)'/.exec(err.message) : null;
-  if (sqlite) return sqlite[1];
+  if (err.code === 1) {
+    const sqlUniqueViolation = /UNIQUE constraint failed: index '|duplicate key value violates unique constraint "/;
+    return sqlUniqueViolation.test(err.message) ? "" : undefined;
+  }
   if (err.code !== 11000) return undefined;
   const keyPattern = (err as { keyPattern?: Record<string, unknown> }).keyPattern;
   if (keyPattern) return Object.keys(keyPattern).join(",");
   const match = /index: (\S+)/.exec(err.message);
   return match?.[1] ?? "";
+}
+
+/** What the server says it is: only "mongodb" lets a caller rely on MongoDB's semantics. */
+export type ServerKind = "mongodb" | "ferretdb" | "unknown";
+
+const serverKinds = new WeakMap<Db, Promise<ServerKind>>();
+
+/**
+ * Asks the server once per Db (buildInfo needs no privileges). FerretDB
+ * answers with `ferretdbVersion`/`ferretdbFeatures`; MongoDB with the 40-hex
+ * commit it was built from and its storage engines. Anything else, or an
+ * error, is "unknown": never a guess that a server is MongoDB.
+ */
+export function serverKind(db: Db): Promise<ServerKind> {
+  let kind = serverKinds.get(db);
+  if (kind === undefined) {
+    kind = db.command({ buildInfo: 1 }).then(kindFromBuildInfo, () => {
+      // Not cached: the next caller asks again (the server may be back).
+      serverKinds.delete(db);
+      return "unknown" as const;
+    });
+    serverKinds.set(db, kind);
+  }
+  return kind;
+}
+
+export function kindFromBuildInfo(info: Document): ServerKind {
+  if (Object.keys(info).some((k) => k.toLowerCase().startsWith("ferretdb"))) return "ferretdb";
+  const engines: unknown = info["storageEngines"];
+  const mongodb =
+    typeof info["gitVersion"] === "string" &&
+    /^[0-9a-f]{40}$/.test(info["gitVersion"]) &&
+    Array.isArray(engines) &&
+    engines.includes("wiredTiger");
+  return mongodb ? "mongodb" : "unknown";
 }
 
 /**

@@ -3,10 +3,17 @@
 // like org_acme, and a taken id can never reveal another tenant's data (409
 // only ever answers for the caller's own tenant). Being the `_id`, the
 // uniqueness check is the primary key itself, and lookups are `_id` lookups
-// (the one filter FerretDB pushes down to SQL).
-import type { Db } from "mongodb";
+// (organization-queries.ts).
+//
+// Organizations are never deleted (there is no DeleteOrganization), so an
+// organization seen to exist keeps existing: exists() remembers the ones it
+// has seen, which takes the existence check of CreateIdentity and
+// UpdateIdentity off the database after the first call. Should organizations
+// ever be deleted, this memory must go (or be invalidated across instances).
+import type { Db, Filter } from "mongodb";
 import type { Organization } from "../domain/organization.js";
 import { duplicateKeyIndex } from "./mongo.js";
+import { organizationByIdQuery, organizationKey as key, organizationListQuery } from "./organization-queries.js";
 import { toPage, type Page, type PageRequest } from "./paging.js";
 
 interface OrganizationDocument {
@@ -27,10 +34,17 @@ export interface OrganizationStore {
   list(tenantId: string, page: PageRequest): Promise<Page<Organization>>;
 }
 
-const key = (tenantId: string, id: string): string => `${tenantId}/${id}`;
+/** How many known organizations exists() remembers (oldest forgotten first). */
+const rememberedOrganizations = 10_000;
 
 export async function createOrganizationStore(db: Db): Promise<OrganizationStore> {
   const organizations = db.collection<OrganizationDocument>("organizations");
+  const filterOf = (query: { filter: Record<string, unknown> }) => query.filter as Filter<OrganizationDocument>;
+  const known = new Set<string>();
+  const remember = (tenantId: string, id: string) => {
+    if (known.size >= rememberedOrganizations) known.delete(known.values().next().value as string);
+    known.add(key(tenantId, id));
+  };
 
   return {
     async insert(organization) {
@@ -43,6 +57,7 @@ export async function createOrganizationStore(db: Db): Promise<OrganizationStore
           created_at: organization.createdAt,
           created_by: organization.createdBy,
         });
+        remember(organization.tenantId, organization.id);
         return { ok: true };
       } catch (err) {
         if (duplicateKeyIndex(err) === undefined) throw err;
@@ -51,25 +66,22 @@ export async function createOrganizationStore(db: Db): Promise<OrganizationStore
     },
 
     async findById(tenantId, id) {
-      const doc = await organizations.findOne({ _id: key(tenantId, id) });
+      const doc = await organizations.findOne(filterOf(organizationByIdQuery(tenantId, id)));
       // Re-checked because a tenant id from a token claim is free text.
       return doc && doc.tenant_id === tenantId ? fromDocument(doc) : null;
     },
 
     async exists(tenantId, id) {
-      const doc = await organizations.findOne({ _id: key(tenantId, id) }, { projection: { tenant_id: 1 } });
-      return doc !== null && doc.tenant_id === tenantId;
+      if (known.has(key(tenantId, id))) return true;
+      const doc = await organizations.findOne(filterOf(organizationByIdQuery(tenantId, id)), { projection: { tenant_id: 1 } });
+      const found = doc !== null && doc.tenant_id === tenantId;
+      if (found) remember(tenantId, id);
+      return found;
     },
 
     async list(tenantId, page) {
-      // The tenant prefix of `_id` bounds the range: "/" sorts before "0", so
-      // "<tenant>/" ≤ every id of the tenant < "<tenant>0".
-      const from = page.after === "" ? { $gte: `${tenantId}/` } : { $gt: key(tenantId, page.after) };
-      const docs = await organizations
-        .find({ _id: { ...from, $lt: `${tenantId}0` }, tenant_id: tenantId })
-        .sort({ _id: 1 })
-        .limit(page.pageSize + 1)
-        .toArray();
+      const query = organizationListQuery(tenantId, page.after);
+      const docs = await organizations.find(filterOf(query)).sort(query.sort).limit(page.pageSize + 1).toArray();
       return toPage(docs.map(fromDocument), page.pageSize, (o) => o.id);
     },
   };

@@ -86,7 +86,7 @@ describe("writers without an etag", () => {
 describe("write claims", () => {
   it("refuse a live claim and take over one abandoned by a dead process", async () => {
     let now = new Date("2026-01-01T00:00:00Z");
-    const claims = createWriteClaims(server.db, { leaseMs: 30_000, now: () => now });
+    const claims = createWriteClaims(server.db, { leaseMs: 30_000, now: () => now, alwaysClaim: true });
     let release!: () => void;
     const held = claims.withClaim("test/key", 7, () => new Promise<string>((r) => (release = () => r("first"))));
     await new Promise((r) => setTimeout(r, 50));

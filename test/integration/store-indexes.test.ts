@@ -23,7 +23,7 @@ it("builds the app twice on one database and keeps every index", async () => {
     expect(await names("identities")).toEqual(
       ["_id_", "tenant_email_unique", "tenant_external_id_unique", "tenant_username_unique", ...Object.values(listIndexes)].sort(),
     );
-    expect(await names("api_keys")).toEqual(["_id_", "secret_digest_unique", "tenant_id"]);
+    expect(await names("api_keys")).toEqual(["_id_", "secret_digest_unique", "tenant_id", "tenant_org_id"]);
   } finally {
     await database.db.dropDatabase().catch(() => undefined);
     await database.close();

@@ -24,7 +24,9 @@ export default async function setup(project: TestProject) {
   // Run as root, PostgreSQL runs as `postgres`: startFerretDb makes this
   // folder enterable (mkdtemp makes it 0700).
   const dataDir = mkdtempSync(join(tmpdir(), "avnology-ferretdb-"));
-  const ferret = await startFerretDb({ dataDir });
+  // FerretDB logs every unique clash at ERROR level (the tests make many):
+  // its log and PostgreSQL's go to a file beside the data.
+  const ferret = await startFerretDb({ dataDir, logFile: join(dataDir, "database.log") });
   project.provide("mongodbUri", ferret.uri);
   return async () => {
     await ferret.stop();
