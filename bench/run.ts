@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import argon2 from "argon2";
 import { loadConfig } from "../src/config/config.js";
 import { encodePageToken } from "../src/services/identities/page-token.js";
@@ -95,12 +96,19 @@ try {
   const counter = await openCommandCounter(database.uri);
   const activeWorker = worker;
   const activeService = service;
+  const ownDelay = monitorEventLoopDelay({ resolution: 10 });
+  ownDelay.enable();
   let nextRun = 1;
   const outcome = await measureRows({
     options,
     log,
     pageSize,
     serverCommands: () => counter.count(),
+    idleProcessDelayP99: (reset = false) => {
+      const p99 = Math.max(0, ownDelay.percentile(99) / 1e6 - 10);
+      if (reset) ownDelay.reset();
+      return p99;
+    },
     removeCreated: async () => log(`removed ${await removeCreatedIdentities(database.uri)} created identities`),
     serviceStats: (reset) => activeService.stats(reset),
     fire: async (shot: string, mode: LoadMode) => {
