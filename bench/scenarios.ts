@@ -108,6 +108,10 @@ export async function createScenarios(setup: WorkerSetup): Promise<Scenarios> {
     "grpc.create": async () => {
       await grpcCall("createIdentity", CreateIdentityRequestSchema as never, IdentitySchema as never, createRequest(""));
     },
+    "connect.create": async () => {
+      const identity = await connect.createIdentity(createRequest(""), { headers: setup.auth });
+      if (!identity.id) throw new Error("connect create: no id");
+    },
     "grpc.get": async () => {
       await grpcCall("getIdentity", GetIdentityRequestSchema as never, IdentitySchema as never, { id: pick(setup.ids) });
     },
