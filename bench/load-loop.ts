@@ -7,7 +7,13 @@ import { createHistogram } from "node:perf_hooks";
 export type Shot = () => Promise<void>;
 
 export type LoadMode =
-  | { readonly kind: "closed"; readonly concurrency: number; readonly durationMs: number }
+  | {
+      readonly kind: "closed";
+      readonly concurrency: number;
+      readonly durationMs: number;
+      /** Keep going past durationMs until this many requests finished (at most 6 × durationMs): slow calls need a sample. */
+      readonly minRequests?: number;
+    }
   | { readonly kind: "open"; readonly ratePerSecond: number; readonly durationMs: number; readonly maxInFlight: number };
 
 export interface LoadResult {
@@ -42,8 +48,14 @@ export async function runLoad(shot: Shot, mode: LoadMode): Promise<LoadResult> {
   const started = performance.now();
   const deadline = started + mode.durationMs;
   if (mode.kind === "closed") {
+    const minRequests = mode.minRequests ?? 0;
+    const hardDeadline = started + 6 * mode.durationMs;
+    const more = () => {
+      const now = performance.now();
+      return now < deadline || (completed + errors < minRequests && now < hardDeadline);
+    };
     const worker = async () => {
-      while (performance.now() < deadline) await fire(performance.now());
+      while (more()) await fire(performance.now());
     };
     await Promise.all(Array.from({ length: mode.concurrency }, worker));
   } else {

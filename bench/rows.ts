@@ -22,6 +22,8 @@ export interface RowContext {
   idleProcessDelayP99(reset?: boolean): number;
   /** Commands the database server has answered so far (for round trips per request). */
   serverCommands(): Promise<number>;
+  /** Commands/s the idle service sends anyway (rate-limit sync), measured before the rows; subtracted. */
+  readonly backgroundCommandsPerSecond: number;
   /** Deletes the identities the create rows made (and the raw inserts). */
   removeCreated(): Promise<void>;
   readonly pageSize: number;
@@ -36,6 +38,8 @@ interface Pair {
   readonly ceilingConcurrency: number;
   readonly serviceConcurrency: number;
   readonly bound: number;
+  /** Requests each measured run needs at least (slow calls). */
+  readonly minRequests?: number;
 }
 
 export interface RowsOutcome {
@@ -49,7 +53,12 @@ export async function measureRows(ctx: RowContext): Promise<RowsOutcome> {
   const byKey = new Map<string, RowResult[]>();
   const notes: string[] = [];
   const wanted = (key: string) => options.only.length === 0 || options.only.some((o) => key.includes(o));
-  const closed = (concurrency: number, durationMs = options.durationMs): LoadMode => ({ kind: "closed", concurrency, durationMs });
+  const closed = (concurrency: number, durationMs = options.durationMs, minRequests?: number): LoadMode => ({
+    kind: "closed",
+    concurrency,
+    durationMs,
+    ...(minRequests === undefined ? {} : { minRequests }),
+  });
   const add = (key: string, row: RowResult) => {
     byKey.set(key, [...(byKey.get(key) ?? []), row]);
     ctx.log(`${key}: ${row.value.toFixed(2)} (${row.detail})`);
@@ -61,13 +70,15 @@ export async function measureRows(ctx: RowContext): Promise<RowsOutcome> {
   /** One service run, with the service's CPU per request and event-loop delay over exactly that run. */
   const serviceRun = async (shot: string, mode: LoadMode, recordDelay: boolean) => {
     const commandsBefore = await ctx.serverCommands();
+    const windowStart = performance.now();
     const before = await ctx.serviceStats(true);
     ctx.idleProcessDelayP99(true);
     const result = await ctx.fire(shot, mode);
     const after = await ctx.serviceStats();
     if (recordDelay) idleDelays.push(ctx.idleProcessDelayP99());
-    // Minus the one serverStatus of this count itself.
-    const commands = (await ctx.serverCommands()) - commandsBefore - 1;
+    // Minus the one serverStatus of this count itself and the idle service's background commands.
+    const background = (ctx.backgroundCommandsPerSecond * (performance.now() - windowStart)) / 1000;
+    const commands = (await ctx.serverCommands()) - commandsBefore - 1 - background;
     if (recordDelay) delays.push(after.eventLoopDelayMs.p99);
     const requests = Math.max(1, result.completed + result.errors);
     return { result, cpuMsPerRequest: (after.cpuMicros - before.cpuMicros) / 1000 / requests, commandsPerRequest: commands / requests };
@@ -83,12 +94,18 @@ export async function measureRows(ctx: RowContext): Promise<RowsOutcome> {
     const cpu: number[] = [];
     const commands: number[] = [];
     for (let run = 0; run < options.runs; run++) {
-      ceilings.push(await ctx.fire(pair.ceilingShot, closed(pair.ceilingConcurrency)));
-      const { result, cpuMsPerRequest, commandsPerRequest } = await serviceRun(pair.serviceShot, closed(pair.serviceConcurrency), recordDelay);
+      ceilings.push(await ctx.fire(pair.ceilingShot, closed(pair.ceilingConcurrency, options.durationMs, pair.minRequests)));
+      const { result, cpuMsPerRequest, commandsPerRequest } = await serviceRun(
+        pair.serviceShot,
+        closed(pair.serviceConcurrency, options.durationMs, pair.minRequests),
+        recordDelay,
+      );
       services.push(result);
       cpu.push(cpuMsPerRequest);
       commands.push(commandsPerRequest);
     }
+    const peak = (await ctx.serviceStats()).maxRssBytes;
+    ctx.log(`${pair.key}: service peak RSS so far ${Math.round(peak / 2 ** 20)} MB`);
     const ratios = services.map((s, i) => s.throughput / ceilings[i]!.throughput);
     const ceilingRate = median(ceilings.map((r) => r.throughput));
     const serviceRate = median(services.map((r) => r.throughput));
@@ -147,6 +164,7 @@ export async function measureRows(ctx: RowContext): Promise<RowsOutcome> {
           ceilingConcurrency: listC,
           serviceConcurrency: listC,
           bound: 0.85,
+          minRequests: options.smoke ? 1 : 3,
         }),
       );
     }
