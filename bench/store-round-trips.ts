@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { startFerretDb } from "../scripts/ferretdb-process.mjs";
+import { createOrganizationStore } from "../src/store/organization-store.js";
 import { createWriteClaims } from "../src/store/write-claims.js";
 
 const count = Number(process.argv[2] ?? 5_000);
@@ -88,6 +89,30 @@ try {
   );
   const flat = await median(5, () => identities.find({ tenant_id: tenant, created_at: { $gte: cursorAt }, ...tie }).sort(sort).limit(101).toArray());
   console.log(`a page of 100 after a mid-collection cursor: $and form ${andForm} ms, flat form ${flat} ms (median of 5)`);
+
+  // 4. The organization existence check of CreateIdentity: a read, then remembered.
+  const organizations = await createOrganizationStore(db);
+  await db.collection("organizations").insertMany(
+    Array.from({ length: 1_000 }, (_, i) => ({ _id: `${tenant}/org_${i}`, tenant_id: tenant, organization_id: `org_${i}`, name: "x" })) as never[],
+  );
+  let o = 0;
+  const firstCheck = await median(21, () => organizations.exists(tenant, `org_${o++}`));
+  const remembered = await median(21, () => organizations.exists(tenant, "org_1"));
+  console.log(`organization exists(): first check ${firstCheck} ms, remembered ${remembered} ms (median of 21, 1,000 organizations)`);
+
+  // 5. Revoking a key: guarded update then read, against findOneAndUpdate.
+  const keys = db.collection<{ _id: string; [k: string]: unknown }>("api_keys");
+  await keys.insertMany(Array.from({ length: 100 }, (_, i) => ({ _id: `key_${i}`, tenant_id: tenant, revoked_at: null })));
+  let r = 0;
+  const twoTrips = await median(21, async () => {
+    const id = `key_${r++}`;
+    await keys.updateOne({ _id: id, tenant_id: tenant, revoked_at: null }, { $set: { revoked_at: new Date() } });
+    await keys.findOne({ _id: id });
+  });
+  const oneTrip = await median(21, () =>
+    keys.findOneAndUpdate({ _id: `key_${r++}`, tenant_id: tenant, revoked_at: null }, { $set: { revoked_at: new Date() } }, { returnDocument: "after" }),
+  );
+  console.log(`revoke: updateOne + findOne ${twoTrips} ms, findOneAndUpdate ${oneTrip} ms (median of 21)`);
 } finally {
   await db.dropDatabase().catch(() => undefined);
   await client.close();

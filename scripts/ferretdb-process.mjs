@@ -80,7 +80,12 @@ export async function startFerretDb({ dataDir, port, logFile, ownProcessGroup = 
   );
   let exited = false;
   child.once("exit", () => (exited = true));
+  const watchdog = startWatchdog([
+    [child.pid, "TERM"],
+    [postgres.pid, "INT"],
+  ]);
   const stop = async () => {
+    stopWatchdog(watchdog);
     await stopChild(child, "SIGTERM", 5_000);
     await postgres.stop();
     closeLog();
@@ -94,6 +99,31 @@ export async function startFerretDb({ dataDir, port, logFile, ownProcessGroup = 
     await new Promise((r) => setTimeout(r, 50));
   }
   return { uri: `mongodb://127.0.0.1:${listenPort}/`, port: listenPort, pids: [child.pid, postgres.pid], stop };
+}
+
+/**
+ * A process that outlives us only to stop the database: when this process
+ * is gone without having called stop() (vitest ends on SIGTERM without its
+ * teardown, a launcher gets SIGKILL), it stops FerretDB and PostgreSQL
+ * within a second, so nothing is left running. Its own process group, so a
+ * terminal's Ctrl-C does not end it before it has done its work.
+ */
+function startWatchdog(targets) {
+  const kills = targets.map(([pid, signal]) => `kill -${signal} ${pid} 2>/dev/null`).join("; ");
+  const watchdog = spawn("sh", ["-c", `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${kills}`], {
+    detached: true,
+    stdio: "ignore",
+  });
+  watchdog.unref();
+  return watchdog;
+}
+
+function stopWatchdog(watchdog) {
+  try {
+    process.kill(-watchdog.pid, "SIGKILL"); // the group: its shell and its `sleep`
+  } catch {
+    // already gone
+  }
 }
 
 /** PostgreSQL on a free port; another process may take that port first, so a few tries. */

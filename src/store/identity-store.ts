@@ -108,7 +108,8 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
   const identities = db.collection<IdentityDocument>("identities");
   await ensureIdentityIndexes(identities);
   // Every write conditional on a version goes through a claim (write-claims.ts):
-  // a guarded updateOne alone is not atomic on FerretDB.
+  // a guarded updateOne alone is not atomic on FerretDB. (On a server that
+  // says it is MongoDB the claim is skipped: the guarded write decides.)
   const claims = createWriteClaims(db);
   const claimKey = (tenantId: string, id: string) => `identity/${tenantId}/${id}`;
 

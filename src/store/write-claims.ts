@@ -3,11 +3,11 @@
 //
 // On MongoDB a guarded updateOne (`{_id, version: N}`) is atomic: the filter
 // is matched and the update applied under the document's lock. FerretDB 1.24
-// (SQLite backend) evaluates non-`_id` filters in Go after reading the
-// document and then writes it back by `_id`: two concurrent guarded updates
-// both see version N and both "win" (measured: 2-9 winners out of 10
-// concurrent same-etag updates). Its one atomic decision is a unique key on
-// insert. So a writer first inserts a claim whose `_id` names the document
+// (SQLite and PostgreSQL backends) evaluates the filter in Go after reading
+// the document and then writes it back by `_id`: two concurrent guarded
+// updates both see version N and both "win" (measured: 2-9 winners out of 10
+// concurrent same-etag updates on SQLite, 1-10 on PostgreSQL). Its one atomic
+// decision is a unique key. So a writer first inserts a claim whose `_id` names the document
 // and the version it replaces; only the writer whose insert succeeds goes on
 // to the guarded write, then removes its claim.
 //
@@ -22,10 +22,7 @@
 //
 // So claims are skipped on a server that identifies itself as MongoDB
 // (buildInfo, see serverKind in mongo.ts), where the guarded write alone is
-// atomic, and kept on FerretDB and on anything unknown. On FerretDB's
-// PostgreSQL backend guarded updates are not atomic either: it reads the
-// document, evaluates the filter in Go, then writes by `_id`
-// (docs/storage.md; measured with claims off: several winners of 10).
+// atomic, and kept on FerretDB and on anything unknown (docs/storage.md).
 import type { Collection, Db } from "mongodb";
 import { duplicateKeyIndex, serverKind } from "./mongo.js";
 

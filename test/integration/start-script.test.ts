@@ -58,6 +58,34 @@ describe("npm start", () => {
   });
 });
 
+describe("startFerretDb", () => {
+  it("stops FerretDB and PostgreSQL when the process that started them dies without stopping them", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "avnology-orphan-"));
+    // A starter that never calls stop(): vitest ending on SIGTERM, or a launcher killed with SIGKILL.
+    const starter = spawn(
+      process.execPath,
+      ["--input-type=module", "-e", `const { startFerretDb } = await import(${JSON.stringify(join(process.cwd(), "scripts/ferretdb-process.mjs"))});
+       const db = await startFerretDb({ dataDir: ${JSON.stringify(dir)}, logFile: ${JSON.stringify(join(dir, "database.log"))} });
+       console.log(JSON.stringify(db.pids)); setInterval(() => {}, 1000);`],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      const pids = await new Promise<number[]>((resolve, reject) => {
+        starter.stdout!.once("data", (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as number[]));
+        starter.once("exit", (code) => reject(new Error(`starter exited with ${code}`)));
+      });
+      expect(await stillRunning(pids)).toHaveLength(2);
+      starter.kill("SIGKILL");
+      // The watchdog notices within a second; PostgreSQL's shutdown takes a moment more.
+      for (let i = 0; i < 100 && (await stillRunning(pids)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await stillRunning(pids)).toEqual([]);
+    } finally {
+      starter.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** Polls `url` until the service answers; fails early if the script exits. */
 async function firstAnswer(url: string, script: ChildProcess, output: string[]): Promise<number> {
   for (let attempt = 0; attempt < 1200; attempt++) {
