@@ -11,6 +11,9 @@ export type WorkerRequest =
 
 let scenarios: Scenarios | undefined;
 
+// Never outlive the bench: when its IPC channel goes (it ended or crashed), stop.
+process.on("disconnect", () => process.exit(0));
+
 process.on("message", (message: WorkerRequest) => {
   void handle(message).catch((err: unknown) => {
     process.send!({ type: "failed", error: err instanceof Error ? err.stack ?? err.message : String(err) });

@@ -39,6 +39,11 @@ const cleanUp = () =>
     if (service) await service.stop();
     await database.close();
   })());
+// Whatever ends this process early still stops what it started.
+process.once("uncaughtException", (err) => {
+  log(`failed: ${err.stack ?? err.message}`);
+  void cleanUp().finally(() => process.exit(1));
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     log(`${signal}: stopping the service, the load generator and the database`);
@@ -168,6 +173,7 @@ async function startWorker(setup: WorkerSetup): Promise<ChildProcess> {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  child.on("error", (err) => log(`load generator process error: ${err.message}`));
   await new Promise<void>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`load generator exited with ${code}`)));
     child.on("message", (m: { type: string; error?: string }) => {
@@ -181,13 +187,16 @@ async function startWorker(setup: WorkerSetup): Promise<ChildProcess> {
 
 function askWorker(child: ChildProcess, request: Extract<WorkerRequest, { type: "run" }>): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
+    const onExit = () => reject(new Error("the load generator exited"));
     const onMessage = (m: { type: string; id?: number; result?: LoadResult; error?: string }) => {
       if (m.type === "failed") reject(new Error(`load generator: ${m.error}`));
       else if (m.type !== "result" || m.id !== request.id) return;
       else resolve(m.result!);
       child.off("message", onMessage);
+      child.off("exit", onExit);
     };
     child.on("message", onMessage);
+    child.once("exit", onExit);
     send(child, request);
   });
 }

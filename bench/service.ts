@@ -50,6 +50,8 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
   });
   const output: string[] = [];
   child.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  // A send on a closed channel is reported here; askStats rejects on its own.
+  child.on("error", (err) => output.push(`service process error: ${err.message}\n`));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start in 60 s:\n${output.join("")}`)), 60_000);
     child.once("exit", (code) => reject(new Error(`service exited with ${code}:\n${output.join("")}`)));
@@ -82,6 +84,7 @@ let nextId = 1;
 
 function askStats(child: ChildProcess, reset: boolean): Promise<BenchStatsReply> {
   const id = nextId++;
+  if (!child.connected) return Promise.reject(new Error(`the service process is gone (exit ${child.exitCode ?? child.signalCode})`));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("service did not answer bench-stats (is BENCH_STATS wired in src/main.ts?)")), 10_000);
     const onMessage = (message: BenchStatsReply) => {
