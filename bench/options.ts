@@ -24,7 +24,7 @@ export interface BenchOptions {
 }
 
 const usage = `usage: npm run bench -- [--smoke] [--identities N] [--runs N] [--warmup-ms N] [--duration-ms N]
-       [--concurrency N] [--entry src/main.ts|dist/main.js] [--cpu-prof DIR] [--only key,key] [--markdown FILE]`;
+       [--concurrency N] [--entry src/main.ts|dist/src/main.js] [--cpu-prof DIR] [--only key,key] [--markdown FILE]`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const args = new Map<string, string>();

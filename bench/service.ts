@@ -40,7 +40,8 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
     RATE_LIMIT_PASSWORD_RPS: "0",
   };
   const nodeArgs = [
-    ...(spec.entry.endsWith(".ts") ? ["--import", "tsx"] : []),
+    // A compiled entry runs the way `npm run start:prod` runs it.
+    ...(spec.entry.endsWith(".ts") ? ["--import", "tsx"] : ["--enable-source-maps"]),
     ...(spec.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${spec.cpuProfDir}`] : []),
     spec.entry,
   ];
