@@ -10,6 +10,7 @@ import { buildApp } from "./app.js";
 import { loadConfig } from "./config/config.js";
 import { missingSettings, missingSettingsMessage } from "./config/required-settings.js";
 import { createLogger } from "./logger.js";
+import { serveBenchStats } from "./process-stats.js";
 
 const missing = missingSettings();
 if (missing.length > 0) {
@@ -18,6 +19,7 @@ if (missing.length > 0) {
 }
 
 const config = loadConfig();
+if (config.benchStats) serveBenchStats();
 const logger = createLogger(config.logLevel);
 // Listens at once, even before the database answers: probes and 503s meanwhile.
 const app = await buildApp(config, logger, { awaitStartup: false });

@@ -42,6 +42,8 @@ export interface Config {
   readonly operations: OperationsConfig;
   /** Timeouts and caps of the listening port (src/transport/connection-limits.ts). */
   readonly connections: ConnectionLimits;
+  /** BENCH_STATS: answer `npm run bench`'s IPC requests for event-loop delay and peak RSS (bench/). */
+  readonly benchStats: boolean;
 }
 
 /** Running behind a load balancer: database bounds, drain, metrics, proxies (README "Operating it"). */
@@ -143,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
       trustedProxies: Object.freeze((env["TRUSTED_PROXIES"] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "")),
     },
     connections: loadConnectionLimits(env),
+    benchStats: flag(env, "BENCH_STATS", false),
   };
   return Object.freeze(config);
 }

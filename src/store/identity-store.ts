@@ -269,7 +269,8 @@ function uniqueKeyOrSentinel(value: string, id: string): string {
   return value === "" ? `!${id}` : value;
 }
 
-function toDocument(identity: Identity, passwordHash: string | null): IdentityDocument {
+/** The stored document of an identity (exported for bench/ seeding, so the shape is never duplicated). */
+export function toDocument(identity: Identity, passwordHash: string | null): IdentityDocument {
   const doc: Record<string, unknown> = {
     _id: identity.id,
     tenant_id: identity.tenantId,

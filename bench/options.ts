@@ -1,0 +1,63 @@
+// Command-line options of `npm run bench` (after `--`).
+import { availableParallelism } from "node:os";
+
+export interface BenchOptions {
+  /** A few seconds in all, tiny counts: CI proves the harness still runs. */
+  readonly smoke: boolean;
+  /** Identities seeded before measuring. */
+  readonly identities: number;
+  /** Measured runs per row (after one warm-up). */
+  readonly runs: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  /** Service entry: a .ts file runs under tsx, anything else with plain node (the compiled build). */
+  readonly entry: string;
+  /** Write a V8 CPU profile of the service process into this folder. */
+  readonly cpuProfDir: string | undefined;
+  /** Only rows whose key contains one of these (e.g. `--only get,list`). */
+  readonly only: readonly string[];
+  /** In-flight requests of the closed-loop rows. */
+  readonly concurrency: number;
+  /** Where the markdown table goes (besides stdout). */
+  readonly markdownOut: string | undefined;
+  readonly cores: number;
+}
+
+const usage = `usage: npm run bench -- [--smoke] [--identities N] [--runs N] [--warmup-ms N] [--duration-ms N]
+       [--concurrency N] [--entry src/main.ts|dist/src/main.js] [--cpu-prof DIR] [--only key,key] [--markdown FILE]`;
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const args = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--smoke" || arg === "--help") flags.add(arg);
+    else if (arg.startsWith("--") && i + 1 < argv.length) args.set(arg, argv[++i]!);
+    else throw new Error(`unknown argument ${arg}\n${usage}`);
+  }
+  if (flags.has("--help")) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const smoke = flags.has("--smoke");
+  const int = (name: string, fallback: number, min: number) => {
+    const raw = args.get(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}\n${usage}`);
+    return value;
+  };
+  return {
+    smoke,
+    identities: int("--identities", smoke ? 300 : 10_000, 200),
+    runs: int("--runs", smoke ? 1 : 3, 1),
+    warmupMs: int("--warmup-ms", smoke ? 0 : 2_000, 0),
+    durationMs: int("--duration-ms", smoke ? 100 : 5_000, 50),
+    concurrency: int("--concurrency", smoke ? 2 : 16, 1),
+    entry: args.get("--entry") ?? "src/main.ts",
+    cpuProfDir: args.get("--cpu-prof"),
+    only: (args.get("--only") ?? "").split(",").filter((s) => s !== ""),
+    markdownOut: args.get("--markdown"),
+    cores: availableParallelism(),
+  };
+}
