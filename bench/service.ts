@@ -71,6 +71,16 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
       }
     });
   });
+  // It listens before its database answers (start-up retries in the
+  // background): measure only once it reports ready, as a load balancer would.
+  const readyBy = Date.now() + 60_000;
+  while ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+    if (Date.now() > readyBy) {
+      await stopChild(child);
+      throw new Error(`service never became ready:\n${output.join("")}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return {
     port,
     pid: child.pid!,
