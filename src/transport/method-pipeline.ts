@@ -13,7 +13,7 @@ import type { Logger } from "pino";
 import type { Caller } from "../auth/caller.js";
 import type { RateLimitConfig } from "../config/config.js";
 import { AppError } from "../domain/errors.js";
-import { hasRequestIdField } from "../reliability/idempotency/key.js";
+import { hasRequestIdField } from "./contract/request-fields.js";
 import { idempotencyStep, type IdempotencyDeps, type ReplayResponse, type ReplayRule } from "../reliability/idempotency/step.js";
 import type { RateLimiter } from "../reliability/rate-limit/limiter.js";
 import { rateLimitStep } from "../reliability/rate-limit/step.js";

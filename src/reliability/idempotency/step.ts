@@ -18,7 +18,8 @@ import { AppError, type ErrorCode, type ErrorDetails } from "../../domain/errors
 import type { IdempotencyStore, StoredOutcome } from "../../store/idempotency-store.js";
 import { appErrorOf } from "../../transport/error-connect.js";
 import { requestFingerprint } from "./fingerprint.js";
-import { hasRequestIdField, idempotencyKeyHeader, isValidateOnly, requestIdOf, resolveIdempotencyKey, scopedKeyId } from "./key.js";
+import { hasRequestIdField, isValidateOnly, requestIdOf } from "../../transport/contract/request-fields.js";
+import { idempotencyKeyHeader, resolveIdempotencyKey, scopedKeyId } from "./key.js";
 import { holdLease, type HeldLease } from "./lease.js";
 import { newIdPlanKey } from "./planned-id.js";
 import { withoutSecrets } from "./redact.js";

@@ -10,7 +10,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import type { Caller } from "../../auth/caller.js";
 import type { RateLimitConfig } from "../../config/config.js";
 import { AppError } from "../../domain/errors.js";
-import { isValidateOnly } from "../idempotency/key.js";
+import { isValidateOnly } from "../../transport/contract/request-fields.js";
 import { rateLimitHeaders } from "./headers.js";
 import type { LimitKey, RateLimiter } from "./limiter.js";
 

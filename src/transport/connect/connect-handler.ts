@@ -18,7 +18,7 @@ import { AppError } from "../../domain/errors.js";
 import { toConnectError } from "../error-connect.js";
 import { readJsonBody, type NodeRequest } from "../http-body.js";
 import type { ServiceRegistration } from "../method-pipeline.js";
-import { jsonShapeViolations } from "../rest/json-shape.js";
+import { jsonShapeViolations } from "../contract/json-shape.js";
 import type { NodeHandler } from "../server.js";
 
 export interface ConnectHandlerOptions {
