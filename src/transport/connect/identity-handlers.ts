@@ -7,7 +7,7 @@ import { CreateIdentityRequestSchema, UpdateIdentityRequestSchema } from "../../
 import { isTenantAdmin } from "../../auth/permissions.js";
 import { etagOf } from "../../domain/etag.js";
 import type { IdentityService as IdentityUseCases } from "../../services/identities/index.js";
-import { newIdPlanOf } from "../../reliability/idempotency/planned-id.js";
+import { newIdPlanOf } from "../pipeline/planned-id.js";
 import { callerOf } from "../caller-context.js";
 import { etagFromIfMatch, setEtagHeader } from "../etag-header.js";
 import { outputOnlyViolations } from "../output-only.js";
