@@ -7,8 +7,10 @@ import { IdentityService as IdentityRpcs } from "../../gen/avnology/identity/v1/
 import { isTenantAdmin } from "../../src/auth/permissions.js";
 import type { AppError } from "../../src/domain/errors.js";
 import { emptyIdentityFields, type IdentityFields } from "../../src/domain/identity.js";
-import { createBreachChecker, loadBreachedList } from "../../src/passwords/breached-list.js";
-import { createDecoyHash, createPasswordHasher, defaultHasherOptions, parseArgon2Params } from "../../src/passwords/hasher.js";
+import { createBreachChecker } from "../../src/passwords/breach-checker.js";
+import { loadBreachedList } from "../../src/passwords/breached-list.js";
+import { parseArgon2Params } from "../../src/passwords/argon2-params.js";
+import { createDecoyHash, createPasswordHasher, defaultHasherOptions } from "../../src/passwords/hasher.js";
 import { createIdentityService, type IdentityService, type ListIdentitiesInput } from "../../src/services/identities/index.js";
 import { createIdentityStore, type IdentityStore } from "../../src/store/identity-store.js";
 import { connectDatabase, type Database } from "../../src/store/mongo.js";
