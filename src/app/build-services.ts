@@ -11,18 +11,18 @@ import type { RequestDeadlines } from "../observability/request-deadline.js";
 import { createBreachChecker } from "../passwords/breach-checker.js";
 import { loadBreachedList } from "../passwords/breached-list.js";
 import { createPasswordHasher } from "../passwords/hasher.js";
-import { createApiKeyService, type ApiKeyService } from "../services/api-keys/index.js";
-import { createIdentityService, type IdentityService } from "../services/identities/index.js";
-import { createOrganizationService, type OrganizationService } from "../services/organizations/index.js";
+import { createApiKeyService, type ApiKeyUseCases } from "../services/api-keys/index.js";
+import { createIdentityService, type IdentityUseCases } from "../services/identities/index.js";
+import { createOrganizationService, type OrganizationUseCases } from "../services/organizations/index.js";
 import { withinDeadline, type Stores } from "../store/stores.js";
 import type { Readiness } from "../transport/health/readiness.js";
 import type { CallerResolver } from "../transport/method-pipeline.js";
 
 export interface ServiceLayer {
   readonly callers: CallerResolver;
-  readonly identities: IdentityService;
-  readonly apiKeys: ApiKeyService;
-  readonly organizations: OrganizationService;
+  readonly identities: IdentityUseCases;
+  readonly apiKeys: ApiKeyUseCases;
+  readonly organizations: OrganizationUseCases;
 }
 
 export interface ServiceLayerDeps {

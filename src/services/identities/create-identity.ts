@@ -2,16 +2,16 @@
 // password policy and breach check, validate_only, Argon2id, and the unique
 // indexes deciding duplicates.
 import type { Caller } from "../../auth/caller.js";
-import { AppError, resourceField, validationError, type Violation } from "../../domain/errors.js";
+import { resourceField, validationError, type Violation } from "../../domain/errors.js";
 import { emailLocalPart, type Identity, type IdentityFields, type ValidIdentityFields } from "../../domain/identity.js";
 import { identityFieldByProto } from "../../domain/identity-fields.js";
 import { validateIdentityFields } from "../../domain/identity-validation.js";
 import { implicitMask } from "../../domain/update-mask.js";
 import { checkPasswordPolicy } from "../../passwords/password-policy.js";
-import type { UniqueField } from "../../store/identity-store.js";
 import type { NewIdPlan } from "../new-id-plan.js";
 import { authorizeCreateIdentity } from "./authorize.js";
 import type { IdentityDeps } from "./deps.js";
+import { breachedPassword, conflictError } from "./identity-errors.js";
 
 export interface CreateIdentityInput {
   readonly fields: IdentityFields;
@@ -27,13 +27,6 @@ export interface CreateIdentityInput {
 export type CreateIdentityResult =
   | { readonly created: true; readonly identity: Identity }
   | { readonly created: false; readonly identity: ValidIdentityFields };
-
-/** 409 naming the unique field whose value is taken (its code is in the field table). */
-export function conflictError(field: UniqueField, fields: IdentityFields): AppError {
-  const row = identityFieldByProto.get(field);
-  if (row?.unique === undefined) throw new Error(`${field} is not a unique identity field`);
-  return new AppError(row.unique.conflictCode, { field, value: String((fields as unknown as Record<string, unknown>)[row.key]) });
-}
 
 export async function createIdentity(deps: IdentityDeps, caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult> {
   const { organizationId } = authorizeCreateIdentity(caller, input.fields);
@@ -58,10 +51,7 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
   }
   if (passwordViolations.length > 0) throw validationError(passwordViolations);
   if (input.initialPassword && (await deps.breach.isBreached(input.initialPassword))) {
-    throw new AppError("AVNOLOGY_AUTH_010", {
-      field: "initial_password",
-      violations: [{ field: "initial_password", code: "AVNOLOGY_AUTH_010", message: "appears in a list of breached passwords" }],
-    });
+    throw breachedPassword("initial_password");
   }
 
   if (input.validateOnly) {
