@@ -1,6 +1,10 @@
-// CreateIdentity: validation with the precedence rules of identities-create.txt,
-// password policy and breach check, validate_only, Argon2id, and the unique
-// indexes deciding duplicates.
+// CreateIdentity. Precedence of failures: any invalid field answers 902 (with
+// every field violation and any password-policy violation listed at once);
+// only then a password-policy failure answers 011, then a breached password
+// 010, then a taken email/username/external_id 409 (014/015/016). validate_only
+// runs all of these checks (uniqueness by a read) and writes nothing; a real
+// create hashes the password with Argon2id and lets the unique indexes decide
+// duplicates on insert.
 import type { Caller } from "../../auth/caller.js";
 import { resourceField, validationError, type Violation } from "../../domain/errors.js";
 import { emailLocalPart, type Identity, type IdentityFields, type ValidIdentityFields } from "../../domain/identity.js";
