@@ -6,7 +6,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { IdentitySchema, type Identity } from "./gen/avnology/identity/v1/identity_pb.js";
 import type { ListIdentitiesRequestSchema } from "./gen/avnology/identity/v1/identity_service_pb.js";
-import type { RawClients } from "./client.js";
+import type { RawClients } from "./raw-clients.js";
 import { paginate, type Invoke } from "./invoke.js";
 import type { CallOptions } from "./retry.js";
 

@@ -5,13 +5,14 @@
 //
 //   const client = createAvnologyClient({ baseUrl, apiKey });
 //   const user = await client.admin.createUser({ email, password, name });
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { ApiKeyService } from "./gen/avnology/identity/v1/api_key_service_pb.js";
 import { IdentityService } from "./gen/avnology/identity/v1/identity_service_pb.js";
 import { OrganizationService } from "./gen/avnology/identity/v1/organization_service_pb.js";
 import { createAdminApi, type AdminApi } from "./admin.js";
 import { createInvoke } from "./invoke.js";
+import type { RawClients } from "./raw-clients.js";
 import { createKeysApi, createOrganizationsApi, type KeysApi, type OrganizationsApi } from "./keys.js";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry.js";
 
@@ -28,13 +29,6 @@ export interface AvnologyClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Retries on 429, 503, network failures and in-flight 409s (default: 3 retries, 250 ms → 8 s backoff). */
   readonly retry?: Partial<RetryPolicy>;
-}
-
-/** The raw Connect clients, one per service, for everything the helpers don't cover (no retries). */
-export interface RawClients {
-  readonly identities: Client<typeof IdentityService>;
-  readonly apiKeys: Client<typeof ApiKeyService>;
-  readonly organizations: Client<typeof OrganizationService>;
 }
 
 export interface AvnologyClient {

@@ -1,6 +1,7 @@
 // @avnology/identity-sdk: the typed client of the Avnology identity service.
 export { createAvnologyClient } from "./client.js";
-export type { AvnologyClient, AvnologyClientOptions, RawClients } from "./client.js";
+export type { AvnologyClient, AvnologyClientOptions } from "./client.js";
+export type { RawClients } from "./raw-clients.js";
 export type { AdminApi, CreateUserInput, ListUsersFilter, UpdateUserInput, User, UserFields, WriteOptions } from "./admin.js";
 export type { CreateKeyInput, CreatedKey, KeysApi, OrganizationsApi } from "./keys.js";
 export { AvnologyError, type AvnologyViolation } from "./errors.js";

@@ -4,7 +4,7 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ApiKey } from "./gen/avnology/identity/v1/api_key_pb.js";
 import type { Organization } from "./gen/avnology/identity/v1/organization_pb.js";
-import type { RawClients } from "./client.js";
+import type { RawClients } from "./raw-clients.js";
 import { paginate, type Invoke } from "./invoke.js";
 import type { CallOptions } from "./retry.js";
 

@@ -2,67 +2,68 @@
 // AVNOLOGY_AUTH_* code, one gRPC code, one HTTP status and a default message.
 // Transports render an AppError from this table and nothing else
 // (src/transport/error-*.ts); docs/errors.md is kept in sync by a test.
-import { Code } from "@connectrpc/connect";
+import { Status } from "./status.js";
 
 export interface CatalogueEntry {
-  readonly grpc: Code;
+  /** The gRPC status, transport-neutral; the transport maps it to its own type. */
+  readonly grpc: Status;
   readonly http: number;
   readonly message: string;
 }
 
 export const catalogue = {
   // Validation failed (invalid email, phone format, unknown field, ...).
-  AVNOLOGY_AUTH_902: { grpc: Code.InvalidArgument, http: 400, message: "Validation failed" },
+  AVNOLOGY_AUTH_902: { grpc: Status.InvalidArgument, http: 400, message: "Validation failed" },
   // The request body is not JSON (wrong Content-Type).
-  AVNOLOGY_AUTH_903: { grpc: Code.InvalidArgument, http: 415, message: "Content-Type must be application/json" },
+  AVNOLOGY_AUTH_903: { grpc: Status.InvalidArgument, http: 415, message: "Content-Type must be application/json" },
   // The request body is larger than the limit.
-  AVNOLOGY_AUTH_904: { grpc: Code.ResourceExhausted, http: 413, message: "Request body is too large" },
+  AVNOLOGY_AUTH_904: { grpc: Status.ResourceExhausted, http: 413, message: "Request body is too large" },
   // No route matches the path (REST).
-  AVNOLOGY_AUTH_905: { grpc: Code.NotFound, http: 404, message: "No such route" },
+  AVNOLOGY_AUTH_905: { grpc: Status.NotFound, http: 404, message: "No such route" },
   // The route exists but not for this HTTP method (REST).
-  AVNOLOGY_AUTH_906: { grpc: Code.Unimplemented, http: 405, message: "Method not allowed" },
+  AVNOLOGY_AUTH_906: { grpc: Status.Unimplemented, http: 405, message: "Method not allowed" },
   // The request's headers (metadata) are larger than MAX_HEADER_BYTES.
-  AVNOLOGY_AUTH_907: { grpc: Code.ResourceExhausted, http: 431, message: "Request headers are too large" },
-  AVNOLOGY_AUTH_011: { grpc: Code.InvalidArgument, http: 400, message: "Password does not meet policy requirements" },
-  AVNOLOGY_AUTH_010: { grpc: Code.InvalidArgument, http: 400, message: "Password found in breach database" },
-  AVNOLOGY_AUTH_014: { grpc: Code.AlreadyExists, http: 409, message: "A user with this email already exists" },
-  AVNOLOGY_AUTH_015: { grpc: Code.AlreadyExists, http: 409, message: "A user with this username already exists" },
-  AVNOLOGY_AUTH_016: { grpc: Code.AlreadyExists, http: 409, message: "A user with this external_id already exists" },
+  AVNOLOGY_AUTH_907: { grpc: Status.ResourceExhausted, http: 431, message: "Request headers are too large" },
+  AVNOLOGY_AUTH_011: { grpc: Status.InvalidArgument, http: 400, message: "Password does not meet policy requirements" },
+  AVNOLOGY_AUTH_010: { grpc: Status.InvalidArgument, http: 400, message: "Password found in breach database" },
+  AVNOLOGY_AUTH_014: { grpc: Status.AlreadyExists, http: 409, message: "A user with this email already exists" },
+  AVNOLOGY_AUTH_015: { grpc: Status.AlreadyExists, http: 409, message: "A user with this username already exists" },
+  AVNOLOGY_AUTH_016: { grpc: Status.AlreadyExists, http: 409, message: "A user with this external_id already exists" },
   // Missing, malformed, unknown, revoked or expired credentials.
-  AVNOLOGY_AUTH_001: { grpc: Code.Unauthenticated, http: 401, message: "Authentication required" },
-  AVNOLOGY_AUTH_100: { grpc: Code.PermissionDenied, http: 403, message: "Insufficient permissions" },
+  AVNOLOGY_AUTH_001: { grpc: Status.Unauthenticated, http: 401, message: "Authentication required" },
+  AVNOLOGY_AUTH_100: { grpc: Status.PermissionDenied, http: 403, message: "Insufficient permissions" },
   AVNOLOGY_AUTH_101: {
-    grpc: Code.FailedPrecondition,
+    grpc: Status.FailedPrecondition,
     http: 400,
     message: "Bootstrap key cannot manage users. Create an admin key first.",
   },
-  AVNOLOGY_AUTH_021: { grpc: Code.ResourceExhausted, http: 429, message: "Rate limit exceeded" },
+  AVNOLOGY_AUTH_021: { grpc: Status.ResourceExhausted, http: 429, message: "Rate limit exceeded" },
   // Too many failed authentication attempts from one client address.
-  AVNOLOGY_AUTH_022: { grpc: Code.ResourceExhausted, http: 429, message: "Too many failed authentication attempts" },
-  AVNOLOGY_AUTH_040: { grpc: Code.NotFound, http: 404, message: "Identity not found" },
-  AVNOLOGY_AUTH_041: { grpc: Code.NotFound, http: 404, message: "Organization not found" },
-  AVNOLOGY_AUTH_042: { grpc: Code.AlreadyExists, http: 409, message: "An organization with this id already exists" },
-  AVNOLOGY_AUTH_043: { grpc: Code.NotFound, http: 404, message: "API key not found" },
+  AVNOLOGY_AUTH_022: { grpc: Status.ResourceExhausted, http: 429, message: "Too many failed authentication attempts" },
+  AVNOLOGY_AUTH_040: { grpc: Status.NotFound, http: 404, message: "Identity not found" },
+  AVNOLOGY_AUTH_041: { grpc: Status.NotFound, http: 404, message: "Organization not found" },
+  AVNOLOGY_AUTH_042: { grpc: Status.AlreadyExists, http: 409, message: "An organization with this id already exists" },
+  AVNOLOGY_AUTH_043: { grpc: Status.NotFound, http: 404, message: "API key not found" },
   // Idempotency-Key reused with a different request.
   AVNOLOGY_AUTH_030: {
-    grpc: Code.FailedPrecondition,
+    grpc: Status.FailedPrecondition,
     http: 422,
     message: "Idempotency-Key was already used with a different request",
   },
   // Idempotency-Key reused while the first request is still running.
   AVNOLOGY_AUTH_031: {
-    grpc: Code.Aborted,
+    grpc: Status.Aborted,
     http: 409,
     message: "A request with this Idempotency-Key is still in progress",
   },
   // Stale etag / If-Match (optimistic concurrency).
-  AVNOLOGY_AUTH_050: { grpc: Code.Aborted, http: 412, message: "The identity was modified by someone else (etag mismatch)" },
+  AVNOLOGY_AUTH_050: { grpc: Status.Aborted, http: 412, message: "The identity was modified by someone else (etag mismatch)" },
   // Overloaded (e.g. the password hashing queue is full); retry later.
-  AVNOLOGY_AUTH_950: { grpc: Code.Unavailable, http: 503, message: "Service temporarily overloaded, retry later" },
+  AVNOLOGY_AUTH_950: { grpc: Status.Unavailable, http: 503, message: "Service temporarily overloaded, retry later" },
   // The database did not answer within DATABASE_TIMEOUT_MS (down, unreachable
   // or not connected yet); retry later. Not the caller's fault: never a 401.
-  AVNOLOGY_AUTH_951: { grpc: Code.Unavailable, http: 503, message: "Database unavailable" },
-  AVNOLOGY_AUTH_999: { grpc: Code.Internal, http: 500, message: "Internal error" },
+  AVNOLOGY_AUTH_951: { grpc: Status.Unavailable, http: 503, message: "Database unavailable" },
+  AVNOLOGY_AUTH_999: { grpc: Status.Internal, http: 500, message: "Internal error" },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -26,8 +26,6 @@ import { endianness } from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export { createBreachChecker } from "./breach-checker.js";
-export type { BreachChecker, BreachCheckerOptions } from "./breach-checker.js";
 
 export interface BreachedList {
   /** True when the password (exact, case-sensitive) is in the list. */

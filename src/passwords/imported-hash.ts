@@ -19,7 +19,7 @@ import argon2 from "argon2";
 import bcrypt from "bcrypt";
 import { pbkdf2, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
-import { parseArgon2Params } from "./hasher.js";
+import { parseArgon2Params } from "./argon2-params.js";
 
 export interface ImportedHashCaps {
   readonly bcryptMaxCost: number;

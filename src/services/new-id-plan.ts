@@ -1,5 +1,5 @@
 // What a keyed create gets from the idempotency step (the implementation is
-// src/reliability/idempotency/planned-id.ts): where it records the id it is
+// src/transport/pipeline/planned-id.ts): where it records the id it is
 // about to create, before creating it, and the id an interrupted earlier run
 // of the same request had recorded. With it a retry after a crash finishes
 // that run: it answers the resource the dead run created, or creates it under

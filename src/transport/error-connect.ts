@@ -14,6 +14,31 @@ import {
   RetryInfoSchema,
 } from "../../gen/google/rpc/error_details_pb.js";
 import { AppError, errorDomain } from "../domain/errors.js";
+import { Status } from "../domain/status.js";
+
+/** The catalogue's transport-neutral status as connect's Code (exhaustive: a new status fails to compile here). */
+const connectCodes: Record<Status, Code> = {
+  [Status.Cancelled]: Code.Canceled,
+  [Status.Unknown]: Code.Unknown,
+  [Status.InvalidArgument]: Code.InvalidArgument,
+  [Status.DeadlineExceeded]: Code.DeadlineExceeded,
+  [Status.NotFound]: Code.NotFound,
+  [Status.AlreadyExists]: Code.AlreadyExists,
+  [Status.PermissionDenied]: Code.PermissionDenied,
+  [Status.ResourceExhausted]: Code.ResourceExhausted,
+  [Status.FailedPrecondition]: Code.FailedPrecondition,
+  [Status.Aborted]: Code.Aborted,
+  [Status.OutOfRange]: Code.OutOfRange,
+  [Status.Unimplemented]: Code.Unimplemented,
+  [Status.Internal]: Code.Internal,
+  [Status.Unavailable]: Code.Unavailable,
+  [Status.DataLoss]: Code.DataLoss,
+  [Status.Unauthenticated]: Code.Unauthenticated,
+};
+
+export function connectCodeOf(status: Status): Code {
+  return connectCodes[status];
+}
 
 export function toConnectError(err: unknown): ConnectError {
   if (err instanceof ConnectError) return err;
@@ -48,7 +73,7 @@ export function toConnectError(err: unknown): ConnectError {
       value: create(RetryInfoSchema, { retryDelay: durationFromMs(details.retryAfterSeconds * 1000) }),
     });
   }
-  return new ConnectError(appError.message, appError.entry.grpc, errorHeaders(appError), outgoing, appError);
+  return new ConnectError(appError.message, connectCodeOf(appError.entry.grpc), errorHeaders(appError), outgoing, appError);
 }
 
 /** The HTTP headers that go with an error on every transport (WWW-Authenticate, Retry-After, RateLimit...). */

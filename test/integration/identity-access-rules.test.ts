@@ -7,9 +7,11 @@ import { IdentityService as IdentityRpcs } from "../../gen/avnology/identity/v1/
 import { isTenantAdmin } from "../../src/auth/permissions.js";
 import type { AppError } from "../../src/domain/errors.js";
 import { emptyIdentityFields, type IdentityFields } from "../../src/domain/identity.js";
-import { createBreachChecker, loadBreachedList } from "../../src/passwords/breached-list.js";
-import { createDecoyHash, createPasswordHasher, defaultHasherOptions, parseArgon2Params } from "../../src/passwords/hasher.js";
-import { createIdentityService, type IdentityService, type ListIdentitiesInput } from "../../src/services/identities/index.js";
+import { createBreachChecker } from "../../src/passwords/breach-checker.js";
+import { loadBreachedList } from "../../src/passwords/breached-list.js";
+import { parseArgon2Params } from "../../src/passwords/argon2-params.js";
+import { createDecoyHash, createPasswordHasher, defaultHasherOptions } from "../../src/passwords/hasher.js";
+import { createIdentityService, type IdentityUseCases, type ListIdentitiesInput } from "../../src/services/identities/index.js";
 import { createIdentityStore, type IdentityStore } from "../../src/store/identity-store.js";
 import { connectDatabase, type Database } from "../../src/store/mongo.js";
 import { createOrganizationStore, type OrganizationStore } from "../../src/store/organization-store.js";
@@ -33,7 +35,7 @@ const otherTenant = caller({ subject: "key_other", tenantId: "ten_other" });
 let database: Database;
 let store: IdentityStore;
 let organizations: OrganizationStore;
-let service: IdentityService;
+let service: IdentityUseCases;
 let decoyCalls = 0;
 const policy = { minLength: 8, maxLength: 256 };
 

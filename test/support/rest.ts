@@ -29,7 +29,7 @@ export async function rest(
   return { status: res.status, headers: res.headers, json, text };
 }
 
-/** The example body of identities-create.txt, with a real address in place of the page's obfuscated one. */
+/** The reference API's example CreateIdentity body (every kind of field, a policy-compliant password), with a real e-mail address. */
 export function specExampleBody(email = "jane.smith@example.com") {
   return {
     identity: {

@@ -1,34 +1,15 @@
 // Where an idempotency key comes from and what a valid one looks like. The
 // `Idempotency-Key` header (REST, Connect; gRPC metadata `idempotency-key`
 // arrives as the same HTTP/2 header) and the request's `request_id` field
-// (AIP-155) are two spellings of one key.
+// (AIP-155) are two spellings of one key. Reading the field from a request is
+// the transport's job (src/transport/contract/request-fields.ts).
 import { createHash } from "node:crypto";
-import { ScalarType, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { AppError } from "../../domain/errors.js";
 
 export const idempotencyKeyHeader = "Idempotency-Key";
 
 /** 1–255 printable ASCII characters (space to tilde). */
 const validKey = /^[\x20-\x7e]{1,255}$/;
-
-/** True when the method takes part in idempotency: its request has `string request_id`. */
-export function hasRequestIdField(schema: DescMessage): boolean {
-  const field = schema.fields.find((f) => f.name === "request_id");
-  return field?.fieldKind === "scalar" && field.scalar === ScalarType.STRING;
-}
-
-/** True for a `validate_only` request that asks for a dry run: it neither uses nor consumes a key. */
-export function isValidateOnly(schema: DescMessage, request: Message): boolean {
-  const field = schema.fields.find((f) => f.name === "validate_only");
-  return field !== undefined && (request as unknown as Record<string, unknown>)[field.localName] === true;
-}
-
-export function requestIdOf(schema: DescMessage, request: Message): string {
-  const field = schema.fields.find((f) => f.name === "request_id");
-  if (!field) return "";
-  const value = (request as unknown as Record<string, unknown>)[field.localName];
-  return typeof value === "string" ? value : "";
-}
 
 /**
  * The key of a request, or undefined when it carries none. `header` is the

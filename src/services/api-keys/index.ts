@@ -10,7 +10,7 @@ import { revokeApiKey } from "./revoke-api-key.js";
 
 export type { CreateApiKeyInput, CreatedApiKey } from "./create-api-key.js";
 
-export interface ApiKeyService {
+export interface ApiKeyUseCases {
   create(caller: Caller, input: CreateApiKeyInput): Promise<CreatedApiKey>;
   list(caller: Caller, pageSize: number, pageToken: string): Promise<Page<ApiKey>>;
   revoke(caller: Caller, id: string): Promise<ApiKey>;
@@ -18,7 +18,7 @@ export interface ApiKeyService {
 
 export function createApiKeyService(
   deps: Omit<ApiKeyDeps, "now" | "newId"> & Partial<Pick<ApiKeyDeps, "now" | "newId">>,
-): ApiKeyService {
+): ApiKeyUseCases {
   const full: ApiKeyDeps = { now: () => new Date(), newId: (prefix) => `${prefix}_${randomUUID()}`, ...deps };
   return {
     create: (caller, input) => createApiKey(full, caller, input),

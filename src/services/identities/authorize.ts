@@ -8,7 +8,7 @@ import type { Caller } from "../../auth/caller.js";
 import { checkAdminOnlyFields, canSeeIdentity, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
 import type { IdentityFields } from "../../domain/identity.js";
 import { implicitMask, parseUpdateMask } from "../../domain/update-mask.js";
-import { notFound } from "./visible-identity.js";
+import { notFound } from "./identity-errors.js";
 
 // The RPC's scope is not checked here: the pipeline's scope step
 // (src/transport/pipeline/scope-step.ts) checks it before any replay.

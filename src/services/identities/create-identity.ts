@@ -1,17 +1,21 @@
-// CreateIdentity: validation with the precedence rules of identities-create.txt,
-// password policy and breach check, validate_only, Argon2id, and the unique
-// indexes deciding duplicates.
+// CreateIdentity. Precedence of failures: any invalid field answers 902 (with
+// every field violation and any password-policy violation listed at once);
+// only then a password-policy failure answers 011, then a breached password
+// 010, then a taken email/username/external_id 409 (014/015/016). validate_only
+// runs all of these checks (uniqueness by a read) and writes nothing; a real
+// create hashes the password with Argon2id and lets the unique indexes decide
+// duplicates on insert.
 import type { Caller } from "../../auth/caller.js";
-import { AppError, resourceField, validationError, type Violation } from "../../domain/errors.js";
+import { resourceField, validationError, type Violation } from "../../domain/errors.js";
 import { emailLocalPart, type Identity, type IdentityFields, type ValidIdentityFields } from "../../domain/identity.js";
 import { identityFieldByProto } from "../../domain/identity-fields.js";
 import { validateIdentityFields } from "../../domain/identity-validation.js";
 import { implicitMask } from "../../domain/update-mask.js";
 import { checkPasswordPolicy } from "../../passwords/password-policy.js";
-import type { UniqueField } from "../../store/identity-store.js";
 import type { NewIdPlan } from "../new-id-plan.js";
 import { authorizeCreateIdentity } from "./authorize.js";
 import type { IdentityDeps } from "./deps.js";
+import { breachedPassword, conflictError } from "./identity-errors.js";
 
 export interface CreateIdentityInput {
   readonly fields: IdentityFields;
@@ -27,13 +31,6 @@ export interface CreateIdentityInput {
 export type CreateIdentityResult =
   | { readonly created: true; readonly identity: Identity }
   | { readonly created: false; readonly identity: ValidIdentityFields };
-
-/** 409 naming the unique field whose value is taken (its code is in the field table). */
-export function conflictError(field: UniqueField, fields: IdentityFields): AppError {
-  const row = identityFieldByProto.get(field);
-  if (row?.unique === undefined) throw new Error(`${field} is not a unique identity field`);
-  return new AppError(row.unique.conflictCode, { field, value: String((fields as unknown as Record<string, unknown>)[row.key]) });
-}
 
 export async function createIdentity(deps: IdentityDeps, caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult> {
   const { organizationId } = authorizeCreateIdentity(caller, input.fields);
@@ -58,10 +55,7 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
   }
   if (passwordViolations.length > 0) throw validationError(passwordViolations);
   if (input.initialPassword && (await deps.breach.isBreached(input.initialPassword))) {
-    throw new AppError("AVNOLOGY_AUTH_010", {
-      field: "initial_password",
-      violations: [{ field: "initial_password", code: "AVNOLOGY_AUTH_010", message: "appears in a list of breached passwords" }],
-    });
+    throw breachedPassword("initial_password");
   }
 
   if (input.validateOnly) {

@@ -6,7 +6,8 @@ import type { Caller } from "../../auth/caller.js";
 import { requireTenantCaller } from "../../auth/permissions.js";
 import { versionOfEtag } from "../../domain/etag.js";
 import type { IdentityDeps } from "./deps.js";
-import { findVisibleIdentity, staleEtag } from "./visible-identity.js";
+import { staleEtag } from "./identity-errors.js";
+import { findVisibleIdentity } from "./visible-identity.js";
 
 export interface DeleteIdentityInput {
   readonly id: string;

@@ -20,7 +20,7 @@ export type { IdentityPage, ListIdentitiesInput } from "./list-identities.js";
 export type { UpdateIdentityInput } from "./update-identity.js";
 export type { VerifyPasswordInput, VerifyPasswordResult } from "./verify-password.js";
 
-export interface IdentityService {
+export interface IdentityUseCases {
   create(caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult>;
   get(caller: Caller, id: string): Promise<Identity>;
   update(caller: Caller, input: UpdateIdentityInput): Promise<Identity>;
@@ -33,7 +33,7 @@ export interface IdentityService {
 
 export function createIdentityService(
   deps: Omit<IdentityDeps, "now" | "newId" | "decoyHash"> & Partial<Pick<IdentityDeps, "now" | "newId" | "decoyHash">>,
-): IdentityService {
+): IdentityUseCases {
   const full: IdentityDeps = {
     now: () => new Date(),
     newId: () => `usr_${randomUUID()}`,

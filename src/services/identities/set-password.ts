@@ -4,10 +4,11 @@
 // was checked against the email/username actually stored beside the hash.
 import type { Caller } from "../../auth/caller.js";
 import { requireTenantCaller } from "../../auth/permissions.js";
-import { AppError, validationError } from "../../domain/errors.js";
+import { validationError } from "../../domain/errors.js";
 import { emailLocalPart, type Identity } from "../../domain/identity.js";
 import { checkPasswordPolicy } from "../../passwords/password-policy.js";
 import type { IdentityDeps } from "./deps.js";
+import { breachedPassword, concurrentlyModified } from "./identity-errors.js";
 import { findVisibleIdentity, maxUnconditionalAttempts, retryPause } from "./visible-identity.js";
 
 export async function setPassword(deps: IdentityDeps, caller: Caller, id: string, password: string): Promise<Identity> {
@@ -22,10 +23,7 @@ export async function setPassword(deps: IdentityDeps, caller: Caller, id: string
     );
     if (violations.length > 0) throw validationError(violations);
     if (await deps.breach.isBreached(password)) {
-      throw new AppError("AVNOLOGY_AUTH_010", {
-        field: "password",
-        violations: [{ field: "password", code: "AVNOLOGY_AUTH_010", message: "appears in a list of breached passwords" }],
-      });
+      throw breachedPassword("password");
     }
     const passwordHash = await deps.hasher.hash(password);
     const change = { passwordHash, updatedAt: deps.now(), updatedBy: caller.subject };
@@ -33,7 +31,7 @@ export async function setPassword(deps: IdentityDeps, caller: Caller, id: string
       return { ...current, updatedAt: change.updatedAt, updatedBy: change.updatedBy, version: current.version + 1 };
     }
     if (attempt >= maxUnconditionalAttempts) {
-      throw new AppError("AVNOLOGY_AUTH_050", { field: "id", value: id }, "The identity is being modified concurrently; retry");
+      throw concurrentlyModified("id", id);
     }
     await retryPause(attempt);
   }

@@ -16,14 +16,14 @@
 // - An empty mask changes nothing and answers the identity as stored.
 import type { Caller } from "../../auth/caller.js";
 import { checkAdminOnlyFields, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
-import { AppError, validationError, type Violation } from "../../domain/errors.js";
+import { validationError, type Violation } from "../../domain/errors.js";
 import { versionOfEtag } from "../../domain/etag.js";
 import { normalizeEmail, type Identity, type IdentityFields, type ValidIdentityFields } from "../../domain/identity.js";
 import { validateIdentityFields } from "../../domain/identity-validation.js";
 import { applyMask, implicitMask, parseUpdateMask, type WritableField } from "../../domain/update-mask.js";
-import { conflictError } from "./create-identity.js";
 import type { IdentityDeps } from "./deps.js";
-import { findVisibleIdentity, maxUnconditionalAttempts, notFound, retryPause, staleEtag } from "./visible-identity.js";
+import { concurrentlyModified, conflictError, notFound, staleEtag } from "./identity-errors.js";
+import { findVisibleIdentity, maxUnconditionalAttempts, retryPause } from "./visible-identity.js";
 
 export interface UpdateIdentityInput {
   readonly id: string;
@@ -85,7 +85,7 @@ export async function updateIdentity(deps: IdentityDeps, caller: Caller, input: 
     if (!(await deps.store.findById(caller.tenantId, input.id))) throw notFound(input.id);
     if (expected !== null) throw staleEtag(input.etag);
     if (attempt >= maxUnconditionalAttempts) {
-      throw new AppError("AVNOLOGY_AUTH_050", { field: "etag" }, "The identity is being modified concurrently; retry");
+      throw concurrentlyModified("etag");
     }
     await retryPause(attempt);
   }

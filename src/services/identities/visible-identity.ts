@@ -4,13 +4,9 @@
 // missing one (404), so ids cannot be probed.
 import type { Caller } from "../../auth/caller.js";
 import { canSeeIdentity } from "../../auth/permissions.js";
-import { AppError } from "../../domain/errors.js";
 import type { Identity } from "../../domain/identity.js";
 import type { IdentityDeps } from "./deps.js";
-
-export function notFound(id: string): AppError {
-  return new AppError("AVNOLOGY_AUTH_040", { field: "id", value: id });
-}
+import { notFound } from "./identity-errors.js";
 
 export async function findVisibleIdentity(deps: IdentityDeps, caller: Caller, id: string): Promise<Identity> {
   const identity = await deps.store.findById(caller.tenantId, id);
@@ -25,8 +21,4 @@ export const maxUnconditionalAttempts = 10;
 export function retryPause(attempt: number): Promise<void> {
   const ms = Math.min(50, attempt * 5) + Math.random() * 10;
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export function staleEtag(etag: string): AppError {
-  return new AppError("AVNOLOGY_AUTH_050", { field: "etag", value: etag.slice(0, 64) });
 }

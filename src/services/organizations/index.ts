@@ -10,7 +10,7 @@ import { listOrganizations } from "./list-organizations.js";
 
 export type { CreateOrganizationInput } from "./create-organization.js";
 
-export interface OrganizationService {
+export interface OrganizationUseCases {
   create(caller: Caller, input: CreateOrganizationInput): Promise<Organization>;
   get(caller: Caller, id: string): Promise<Organization>;
   list(caller: Caller, pageSize: number, pageToken: string): Promise<Page<Organization>>;
@@ -18,7 +18,7 @@ export interface OrganizationService {
 
 export function createOrganizationService(
   deps: Omit<OrganizationDeps, "now" | "newId"> & Partial<Pick<OrganizationDeps, "now" | "newId">>,
-): OrganizationService {
+): OrganizationUseCases {
   const full: OrganizationDeps = { now: () => new Date(), newId: () => `org_${randomUUID()}`, ...deps };
   return {
     create: (caller, input) => createOrganization(full, caller, input),

@@ -9,7 +9,7 @@ import {
   CreateApiKeyResponseSchema,
   type CreateApiKeyResponse,
 } from "../../../gen/avnology/identity/v1/api_key_service_pb.js";
-import type { ApiKeyService as ApiKeyUseCases } from "../../services/api-keys/index.js";
+import type { ApiKeyUseCases } from "../../services/api-keys/index.js";
 import { callerOf } from "../caller-context.js";
 import { outputOnlyViolations } from "../output-only.js";
 import { apiKeyToMessage } from "./api-key-convert.js";

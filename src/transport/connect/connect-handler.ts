@@ -28,7 +28,7 @@ import { readJsonBody, type NodeRequest } from "../http-body.js";
 import type { ServiceRegistration } from "../method-pipeline.js";
 import { headerListSize } from "../connection-limits.js";
 import { renderError } from "../rest/render.js";
-import { jsonShapeViolations } from "../rest/json-shape.js";
+import { jsonShapeViolations } from "../contract/json-shape.js";
 import type { NodeHandler } from "../server.js";
 import { withSpecGrpcMessage } from "./grpc-message.js";
 import {

@@ -6,8 +6,8 @@ import { IdentityService } from "../../../gen/avnology/identity/v1/identity_serv
 import { CreateIdentityRequestSchema, UpdateIdentityRequestSchema } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
 import { isTenantAdmin } from "../../auth/permissions.js";
 import { etagOf } from "../../domain/etag.js";
-import type { IdentityService as IdentityUseCases } from "../../services/identities/index.js";
-import { newIdPlanOf } from "../../reliability/idempotency/planned-id.js";
+import type { IdentityUseCases } from "../../services/identities/index.js";
+import { newIdPlanOf } from "../pipeline/planned-id.js";
 import { callerOf } from "../caller-context.js";
 import { etagFromIfMatch, setEtagHeader } from "../etag-header.js";
 import { outputOnlyViolations } from "../output-only.js";

@@ -5,8 +5,8 @@ import {
   CreateOrganizationRequestSchema,
   OrganizationService,
 } from "../../../gen/avnology/identity/v1/organization_service_pb.js";
-import type { OrganizationService as OrganizationUseCases } from "../../services/organizations/index.js";
-import { newIdPlanOf } from "../../reliability/idempotency/planned-id.js";
+import type { OrganizationUseCases } from "../../services/organizations/index.js";
+import { newIdPlanOf } from "../pipeline/planned-id.js";
 import { callerOf } from "../caller-context.js";
 import { outputOnlyViolations } from "../output-only.js";
 import { organizationToMessage } from "./organization-convert.js";

@@ -1,5 +1,5 @@
 // The replay rule of every method that takes an idempotency key (see
-// ReplayRule in src/reliability/idempotency/step.ts): before a stored answer
+// ReplayRule in src/transport/pipeline/idempotency-step.ts): before a stored answer
 // is replayed, the caller is checked again with the services' own
 // authorization functions, on the request converted as the handler converts
 // it, and a stored resource is rendered as a GET by that caller would render
@@ -12,7 +12,7 @@ import type { Identity as IdentityMessage } from "../../../gen/avnology/identity
 import type { CreateIdentityRequest, UpdateIdentityRequest } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
 import { isScope, type Caller } from "../../auth/caller.js";
 import { isTenantAdmin, requireCanGrantKey, requireTenantCaller } from "../../auth/permissions.js";
-import type { ReplayRule } from "../../reliability/idempotency/step.js";
+import type { ReplayRule } from "../pipeline/idempotency-step.js";
 import { authorizeCreateApiKey, requireVisibleApiKey } from "../../services/api-keys/create-api-key.js";
 import {
   authorizeCreateIdentity,

@@ -8,7 +8,7 @@
 // to change) and fields that the path binds (`identity.id` of
 // `/v1/identities/{identity.id}`), which name the resource rather than change it.
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
-import { isPlainObject } from "./json-shape.js";
+import { isPlainObject } from "../contract/json-shape.js";
 
 const maskFieldName = "update_mask";
 

@@ -11,7 +11,7 @@
 // as sent; with body "*" every field is the body's.
 import { ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
 import type { Violation } from "../../domain/errors.js";
-import { isTimestampString } from "./json-shape.js";
+import { isTimestampString } from "../contract/json-shape.js";
 import type { RestRoute } from "./routes.js";
 
 export interface BoundQuery {

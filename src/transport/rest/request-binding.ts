@@ -5,7 +5,7 @@
 import { fromJson, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
 import { AppError, resourceField, type Violation } from "../../domain/errors.js";
 import { implicitUpdateMask } from "./implicit-mask.js";
-import { isPlainObject, jsonShapeViolations } from "./json-shape.js";
+import { isPlainObject, jsonShapeViolations } from "../contract/json-shape.js";
 import { bindQuery } from "./query-params.js";
 import type { RestRoute } from "./routes.js";
 

@@ -8,7 +8,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { create, type Message } from "@bufbuild/protobuf";
 import { createContextValues, createHandlerContext } from "@connectrpc/connect";
 import { AppError } from "../../domain/errors.js";
-import { isValidateOnly } from "../../reliability/idempotency/key.js";
+import { isValidateOnly } from "../contract/request-fields.js";
 import { appErrorOf, errorHeaders } from "../error-connect.js";
 import { readJsonBody } from "../http-body.js";
 import type { ServiceRegistration } from "../method-pipeline.js";

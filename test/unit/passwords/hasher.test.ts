@@ -4,9 +4,9 @@ import {
   createDecoyHash,
   createPasswordHasher,
   defaultHasherOptions,
-  parseArgon2Params,
   type PasswordHasherOptions,
 } from "../../../src/passwords/hasher.js";
+import { parseArgon2Params } from "../../../src/passwords/argon2-params.js";
 
 const hasher = createPasswordHasher(defaultHasherOptions);
 // Cheap parameters where the cost itself is not under test.

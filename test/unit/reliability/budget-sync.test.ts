@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { scopes } from "../../../src/auth/caller.js";
 import type { RateLimitConfig } from "../../../src/config/config.js";
 import { createRateLimiter } from "../../../src/reliability/rate-limit/limiter.js";
-import { limitKeysOf } from "../../../src/reliability/rate-limit/step.js";
+import { limitKeysOf } from "../../../src/transport/pipeline/rate-limit-step.js";
 import { createBudgetSync, usageWindowMs } from "../../../src/reliability/rate-limit/sync.js";
 import type { RateLimitStore } from "../../../src/store/rate-limit-store.js";
 

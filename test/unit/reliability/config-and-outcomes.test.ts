@@ -3,7 +3,7 @@ import { loadConfig } from "../../../src/config/config.js";
 
 const pepper = "p".repeat(32);
 import { AppError, type ErrorCode } from "../../../src/domain/errors.js";
-import { isKeptOutcome } from "../../../src/reliability/idempotency/step.js";
+import { isKeptOutcome } from "../../../src/transport/pipeline/idempotency-step.js";
 
 describe("idempotency and rate-limit configuration", () => {
   it("has documented defaults", () => {

@@ -5,12 +5,8 @@ import {
   GetIdentityRequestSchema,
 } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
 import { AppError } from "../../../src/domain/errors.js";
-import {
-  hasRequestIdField,
-  isValidateOnly,
-  resolveIdempotencyKey,
-  scopedKeyId,
-} from "../../../src/reliability/idempotency/key.js";
+import { resolveIdempotencyKey, scopedKeyId } from "../../../src/reliability/idempotency/key.js";
+import { hasRequestIdField, isValidateOnly } from "../../../src/transport/contract/request-fields.js";
 
 describe("resolveIdempotencyKey", () => {
   it.each([

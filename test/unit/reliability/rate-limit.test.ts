@@ -5,7 +5,7 @@ import { scopes, type Caller } from "../../../src/auth/caller.js";
 import type { BucketConfig, RateLimitConfig } from "../../../src/config/config.js";
 import { rateLimitHeaders } from "../../../src/reliability/rate-limit/headers.js";
 import { createRateLimiter } from "../../../src/reliability/rate-limit/limiter.js";
-import { hashesPassword, isExemptService, limitKeysOf } from "../../../src/reliability/rate-limit/step.js";
+import { hashesPassword, isExemptService, limitKeysOf } from "../../../src/transport/pipeline/rate-limit-step.js";
 import { charge, refill, secondsUntil, type Bucket } from "../../../src/reliability/rate-limit/token-bucket.js";
 
 const caller = (tenantId: string, subject: string): Caller => ({ kind: "api_key", subject, tenantId, scopes: new Set(scopes) });

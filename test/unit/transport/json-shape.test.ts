@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CreateIdentityRequestSchema } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
-import { jsonShapeViolations } from "../../../src/transport/rest/json-shape.js";
+import { jsonShapeViolations } from "../../../src/transport/contract/json-shape.js";
 
 describe("JSON shape check of a REST request", () => {
   it("accepts the spec's example, snake_case and camelCase", () => {

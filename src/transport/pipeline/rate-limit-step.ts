@@ -10,9 +10,9 @@ import type { HandlerContext } from "@connectrpc/connect";
 import type { Caller } from "../../auth/caller.js";
 import type { RateLimitConfig } from "../../config/config.js";
 import { AppError } from "../../domain/errors.js";
-import { isValidateOnly } from "../idempotency/key.js";
-import { rateLimitHeaders } from "./headers.js";
-import type { LimitKey, RateLimiter } from "./limiter.js";
+import { isValidateOnly } from "../contract/request-fields.js";
+import { rateLimitHeaders } from "../../reliability/rate-limit/headers.js";
+import type { LimitKey, RateLimiter } from "../../reliability/rate-limit/limiter.js";
 
 type Next = () => Promise<unknown>;
 export type RateLimitStep = (request: Message, ctx: HandlerContext, caller: Caller, next: Next) => Promise<unknown>;

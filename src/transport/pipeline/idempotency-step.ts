@@ -9,19 +9,20 @@
 // stored answer (or 030 / 031) goes out, the method's ReplayRule re-checks the
 // caller (scope, organization reach, admin-only fields) and renders the
 // stored response as that caller may see it. Keys are scoped to the caller's
-// tenant, subject and organization binding (key.ts scopedKeyId).
+// tenant, subject and organization binding (src/reliability/idempotency/key.ts scopedKeyId).
 import { create, fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { Caller } from "../../auth/caller.js";
 import { AppError, type ErrorCode, type ErrorDetails } from "../../domain/errors.js";
 import type { IdempotencyStore, StoredOutcome } from "../../store/idempotency-store.js";
-import { appErrorOf } from "../../transport/error-connect.js";
-import { requestFingerprint } from "./fingerprint.js";
-import { hasRequestIdField, idempotencyKeyHeader, isValidateOnly, requestIdOf, resolveIdempotencyKey, scopedKeyId } from "./key.js";
-import { holdLease, type HeldLease } from "./lease.js";
+import { appErrorOf } from "../error-connect.js";
+import { requestFingerprint } from "../../reliability/idempotency/fingerprint.js";
+import { hasRequestIdField, isValidateOnly, requestIdOf } from "../contract/request-fields.js";
+import { idempotencyKeyHeader, resolveIdempotencyKey, scopedKeyId } from "../../reliability/idempotency/key.js";
+import { holdLease, type HeldLease } from "../../reliability/idempotency/lease.js";
 import { newIdPlanKey } from "./planned-id.js";
-import { withoutSecrets } from "./redact.js";
+import { withoutSecrets } from "../../reliability/idempotency/redact.js";
 
 export const replayedHeader = "idempotent-replayed";
 

@@ -1,0 +1,26 @@
+// Readers of the request fields the contract gives a meaning beyond the
+// resource: `request_id` (AIP-155, the idempotency key's body spelling) and
+// `validate_only` (AIP-163 dry run). Every transport and pipeline step reads
+// them here, from the method's request schema, so a new RPC takes part by
+// declaring the field in the proto and nothing else.
+import { ScalarType, type DescMessage, type Message } from "@bufbuild/protobuf";
+
+/** True when the method takes part in idempotency: its request has `string request_id`. */
+export function hasRequestIdField(schema: DescMessage): boolean {
+  const field = schema.fields.find((f) => f.name === "request_id");
+  return field?.fieldKind === "scalar" && field.scalar === ScalarType.STRING;
+}
+
+/** True for a `validate_only` request that asks for a dry run: it neither uses nor consumes a key. */
+export function isValidateOnly(schema: DescMessage, request: Message): boolean {
+  const field = schema.fields.find((f) => f.name === "validate_only");
+  return field !== undefined && (request as unknown as Record<string, unknown>)[field.localName] === true;
+}
+
+/** The request's `request_id`, or "" when the method has none or it is unset. */
+export function requestIdOf(schema: DescMessage, request: Message): string {
+  const field = schema.fields.find((f) => f.name === "request_id");
+  if (!field) return "";
+  const value = (request as unknown as Record<string, unknown>)[field.localName];
+  return typeof value === "string" ? value : "";
+}
