@@ -2,6 +2,7 @@
 // from source through tsx) as a child process against a real server. The
 // children run asynchronously: the server lives in this process.
 import { execFile } from "node:child_process";
+import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -34,6 +35,15 @@ async function run(file: string, args: string[], env: Record<string, string> = {
     if (typeof failed.code !== "number") throw err;
     return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
   }
+}
+
+/** A port nothing listens on: one the OS just handed out and took back. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((listening) => probe.listen(0, "127.0.0.1", listening));
+  const { port } = probe.address() as { port: number };
+  await new Promise((closed) => probe.close(closed));
+  return port;
 }
 
 describe("avnology-identity against a running server", () => {
@@ -146,9 +156,10 @@ describe("avnology-identity against a running server", () => {
     expect(ready).toMatchObject({ code: 0, stdout: `ready (${server.baseUrl})\n` });
     const json = await run(bin, ["health", "--json"], { AVNOLOGY_URL: server.baseUrl });
     expect(JSON.parse(json.stdout)).toMatchObject({ live: true, ready: true, healthz: { status: 200 }, readyz: { status: 200 } });
-    const down = await run(bin, ["health", "--url", "http://127.0.0.1:9"]);
+    const closedUrl = `http://127.0.0.1:${await closedPort()}`;
+    const down = await run(bin, ["health", "--url", closedUrl]);
     expect(down.code).toBe(1);
-    expect(down.stdout).toMatch(/^not ready \(http:\/\/127\.0\.0\.1:9\): unreachable/);
+    expect(down.stdout).toMatch(/^not ready \(http:\/\/127\.0\.0\.1:\d+\): unreachable/);
   });
 
   it("a bad key: error AVNOLOGY_AUTH_001 on stderr, exit 1", { timeout: 120_000 }, async () => {
