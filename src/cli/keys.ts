@@ -1,7 +1,7 @@
 // `keys list|create|revoke` and `tenant create`: a tenant's API keys. A key's
 // secret is answered once, by the call that creates it, so both create
 // commands print it with a warning on stderr and never again.
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { ApiKeySchema, type ApiKey } from "../../sdk/src/gen/avnology/identity/v1/api_key_pb.js";
 import type { AvnologyClient, CreatedKey } from "../../sdk/src/index.js";
 import { scopes as allScopes } from "../auth/caller.js";
@@ -61,11 +61,7 @@ export function tenantCommand(deps: CliDeps): Command {
     .command("create")
     .description("create a tenant and its first admin key; prints the key's secret once")
     .requiredOption("--name <name>", "the tenant's name (also the first key's name)")
-    .addOption(
-      new Option("--scopes <scope...>", "scopes of the first key (comma- or space-separated)")
-        .argParser(collectScopes)
-        .default(undefined, "every grantable scope"),
-    )
+    .option("--scopes <scope...>", "scopes of the first key, comma- or space-separated (default: every grantable scope)", collectScopes)
     .action(async (flags: { name: string; scopes?: string[] }, command: Command) => {
       const options = globalOptions(command);
       const client: AvnologyClient = deps.createClient({

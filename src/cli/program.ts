@@ -26,6 +26,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     command
       .exitOverride()
       .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
+      .configureHelp({ showGlobalOptions: true })
       .showHelpAfterError("(add --help for usage)");
   }
   return program;
