@@ -11,6 +11,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build.sh ./scripts/build.sh
 COPY src ./src
+# src/cli (the admin CLI) is built over the SDK's source.
+COPY sdk/src ./sdk/src
 COPY gen ./gen
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 

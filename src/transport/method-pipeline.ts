@@ -20,6 +20,7 @@ import { rateLimitStep } from "./pipeline/rate-limit-step.js";
 import { callerKey } from "./caller-context.js";
 import { clientAddressOf } from "./client-address.js";
 import { appErrorOf, toConnectError } from "./error-connect.js";
+import { refuseNulStrings } from "./contract/nul-strings.js";
 import { scopeStep } from "./pipeline/scope-step.js";
 
 export interface CallerResolver {
@@ -100,7 +101,8 @@ function wrapMethod(
   replay: { replayResponse: ReplayResponse | undefined; rule: ReplayRule | undefined },
 ): UnaryFn {
   // Steps run in this order: the RPC's scope (declared in the contract; a
-  // method without one throws here, at start-up), rate limit (cheap, before
+  // method without one throws here, at start-up), no NUL in any string
+  // (contract/nul-strings.ts), rate limit (cheap, before
   // any database work), then idempotency (so a refused call never consumes a
   // key, and a replay re-checks the caller's reach), then the method.
   const authorize = scopeStep(method);
@@ -116,6 +118,7 @@ function wrapMethod(
       ctx.values.set(callerKey, caller);
       deps.requestFacts?.caller(ctx.requestHeader, caller);
       authorize?.(caller, request as Message);
+      refuseNulStrings(method.input, request as Message);
       const run = () => fn(request, ctx);
       const once = idempotent ? () => idempotent(request as Message, ctx, caller, run) : run;
       return await (limit ? limit(request as Message, ctx, caller, once) : once());

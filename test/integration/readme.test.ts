@@ -13,7 +13,8 @@
 //   and multi-line quotes included; `# comments` dropped). A curl command
 //   must answer 2xx, unless its trailing comment says `→ NNN` (e.g.
 //   `# → 409`), and must print no progress meter (use -s). Any other command
-//   must exit 0. `NAME=value` lines set a variable for later commands.
+//   must exit 0. `NAME=value` (or `export NAME=value`) lines set a variable
+//   that every later command sees in its environment.
 // - ts blocks are type-checked with `tsc --strict --noEmit --module nodenext
 //   --target es2022 --skipLibCheck`, then run with tsx; js blocks run with
 //   `node --import tsx`. Both from the repository root (so `./gen/...` and
@@ -98,7 +99,7 @@ describe("README.md, followed literally", () => {
   const env = () => ({ ...process.env, ...vars, PATH: `${join(scratch, "bin")}:${join(root, "node_modules/.bin")}:${process.env["PATH"] ?? ""}` });
 
   async function runShell(command: ShellCommand): Promise<void> {
-    const assignment = /^([A-Za-z_]\w*)=(\S+)$/.exec(command.text);
+    const assignment = /^(?:export\s+)?([A-Za-z_]\w*)=(\S+)$/.exec(command.text);
     if (assignment) {
       const [, name, value] = assignment as unknown as [string, string, string];
       if (/^ak_live_\.\.\.$/.test(value)) {

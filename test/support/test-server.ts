@@ -48,6 +48,17 @@ export const testRateLimits: Readonly<Record<string, string>> = {
   RATE_LIMIT_PASSWORD_BURST: "100000",
 };
 
+/**
+ * Tests open a new gRPC connection per call, far more new HTTP/2 sessions a
+ * second from 127.0.0.1 than any client would: the per-address session budget
+ * (a rapid-reset defence) is raised like the rate limits; the tests of that
+ * budget set their own.
+ */
+export const testConnectionLimits: Readonly<Record<string, string>> = {
+  H2_SESSIONS_PER_SECOND_PER_ADDRESS: "100000",
+  H2_SESSION_BURST_PER_ADDRESS: "100000",
+};
+
 export interface TestServerOptions extends AppOptions {
   /** Collects every log line the server writes (JSON strings), at level debug. */
   readonly logLines?: string[];
@@ -67,6 +78,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     // Every test calls as one caller, much faster than any client would:
     // budgets far above what a test file uses (rate-limit tests set their own).
     ...testRateLimits,
+    ...testConnectionLimits,
     ...env,
   });
   const logger = options.logLines
