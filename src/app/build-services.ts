@@ -58,10 +58,14 @@ export async function buildServices(config: Config, logger: Logger, deps: Servic
     }),
   });
 
-  const hasher = createPasswordHasher(config.argon2, {
-    worked: (seconds) => metrics.hashDuration.observe(seconds),
-    shed: () => metrics.hashShed.inc(),
-  });
+  const hasher = createPasswordHasher(
+    config.argon2,
+    {
+      worked: (seconds) => metrics.hashDuration.observe(seconds),
+      shed: () => metrics.hashShed.inc(),
+    },
+    config.importedHashCaps,
+  );
   metrics.watchHasher(() => hasher.stats());
 
   const identities = createIdentityService({
@@ -76,6 +80,7 @@ export async function buildServices(config: Config, logger: Logger, deps: Servic
       onRangeApiError: (err) => logger.warn({ err: String(err) }, "breach range API unavailable"),
     }),
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength },
+    importedHashCaps: config.importedHashCaps,
   });
   const apiKeys = createApiKeyService({
     keys: stores.apiKeys,

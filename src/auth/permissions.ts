@@ -43,6 +43,39 @@ export function requireScope(caller: Caller, scope: Scope): void {
   }
 }
 
+/**
+ * A request field gated by its own scope (declared in the contract with
+ * `field_required_scope`): 403 AVNOLOGY_AUTH_100 naming the field unless the
+ * caller holds the scope.
+ */
+export function requireFieldScope(caller: Caller, field: string, scope: Scope): void {
+  requireTenantCaller(caller);
+  if (!caller.scopes.has(scope)) {
+    throw new AppError(
+      "AVNOLOGY_AUTH_100",
+      { field, metadata: { required_scope: scope } },
+      `Insufficient permissions: ${scope} required to set ${field}`,
+    );
+  }
+}
+
+/** Held with a tenant-wide reach, it lets a caller import password hashes (CreateIdentityRequest.password_hash). */
+export const importScope: Scope = scopeName(DeclaredScope.ADMIN_USERS_IMPORT);
+
+/**
+ * password_hash: a tenant-wide caller holding admin:users:import. The scope is
+ * declared on the field in the contract and checked by the pipeline's scope
+ * step for every call; it is checked again here because the tenant-wide reach
+ * is a rule on data, and so that every path to a create (a replay, a batch
+ * item) refuses exactly like a fresh single call.
+ */
+export function requireImportCaller(caller: Caller): void {
+  requireFieldScope(caller, "password_hash", importScope);
+  if (caller.organizationId !== undefined) {
+    throw new AppError("AVNOLOGY_AUTH_100", { field: "password_hash" }, "Only a tenant-wide caller may set password_hash");
+  }
+}
+
 /** A tenant-wide caller (not bound to an organization) allowed to write users. */
 export function isTenantAdmin(caller: Caller): boolean {
   return caller.kind !== "bootstrap" && caller.organizationId === undefined && caller.scopes.has(tenantAdminScope);

@@ -1,5 +1,6 @@
 // Environment → validated, frozen configuration. The only place that reads
 // process.env for the service; everything else gets a Config argument.
+import { defaultImportedHashCaps, type ImportedHashCaps } from "../passwords/imported-hash.js";
 import { defaultConnectionLimits, type ConnectionLimits } from "../transport/connection-limits.js";
 
 export interface Config {
@@ -16,6 +17,8 @@ export interface Config {
     readonly maxConcurrent: number;
     readonly maxQueue: number;
   };
+  /** Cost caps of imported password hashes (IMPORT_*; src/passwords/imported-hash.ts). */
+  readonly importedHashCaps: ImportedHashCaps;
   readonly passwordMinLength: number;
   /** HIBP-compatible k-anonymity range API (`${url}/range/ABCDE`), consulted after the offline list. */
   readonly breachApiUrl: string | undefined;
@@ -117,6 +120,13 @@ export function loadConfig(env: Env = process.env): Config {
       parallelism: int(env, "ARGON2_PARALLELISM", 1, 1, 16),
       maxConcurrent: int(env, "ARGON2_MAX_CONCURRENT", 2, 1, 64),
       maxQueue: int(env, "ARGON2_MAX_QUEUE", 64, 0, 100_000),
+    },
+    importedHashCaps: {
+      bcryptMaxCost: int(env, "IMPORT_BCRYPT_MAX_COST", defaultImportedHashCaps.bcryptMaxCost, 4, 31),
+      argon2MaxMemoryKiB: int(env, "IMPORT_ARGON2_MAX_MEMORY_KIB", defaultImportedHashCaps.argon2MaxMemoryKiB, 8, 4 * 1024 * 1024),
+      argon2MaxTime: int(env, "IMPORT_ARGON2_MAX_TIME", defaultImportedHashCaps.argon2MaxTime, 1, 100),
+      scryptMaxMemoryBytes: int(env, "IMPORT_SCRYPT_MAX_MEMORY_BYTES", defaultImportedHashCaps.scryptMaxMemoryBytes, 1024, 4 * 1024 * 1024 * 1024),
+      pbkdf2MaxIterations: int(env, "IMPORT_PBKDF2_MAX_ITERATIONS", defaultImportedHashCaps.pbkdf2MaxIterations, 1, 100_000_000),
     },
     passwordMinLength: int(env, "PASSWORD_MIN_LENGTH", 8, 1, 128),
     breachApiUrl: env["BREACH_API_URL"] || undefined,

@@ -117,7 +117,7 @@ function wrapMethod(
       });
       ctx.values.set(callerKey, caller);
       deps.requestFacts?.caller(ctx.requestHeader, caller);
-      authorize?.(caller);
+      authorize?.(caller, request as Message);
       refuseNulStrings(method.input, request as Message);
       const run = () => fn(request, ctx);
       const once = idempotent ? () => idempotent(request as Message, ctx, caller, run) : run;

@@ -5,7 +5,13 @@
 // (src/transport/connect/replay-rules.ts), so a replay is refused exactly
 // like a fresh call by that caller would be.
 import type { Caller } from "../../auth/caller.js";
-import { checkAdminOnlyFields, canSeeIdentity, requireTenantCaller, resolveTargetOrganization } from "../../auth/permissions.js";
+import {
+  checkAdminOnlyFields,
+  canSeeIdentity,
+  requireImportCaller,
+  requireTenantCaller,
+  resolveTargetOrganization,
+} from "../../auth/permissions.js";
 import type { IdentityFields } from "../../domain/identity.js";
 import { implicitMask, parseUpdateMask } from "../../domain/update-mask.js";
 import { notFound } from "./identity-errors.js";
@@ -13,9 +19,18 @@ import { notFound } from "./identity-errors.js";
 // The RPC's scope is not checked here: the pipeline's scope step
 // (src/transport/pipeline/scope-step.ts) checks it before any replay.
 
-/** CreateIdentity: the target organization within reach, admin-only fields only for a tenant admin. Answers the target organization. */
-export function authorizeCreateIdentity(caller: Caller, fields: IdentityFields): { organizationId: string } {
+/**
+ * CreateIdentity: the target organization within reach, admin-only fields only
+ * for a tenant admin, a password hash only for a tenant-wide caller holding
+ * admin:users:import. Answers the target organization.
+ */
+export function authorizeCreateIdentity(
+  caller: Caller,
+  fields: IdentityFields,
+  request: { readonly passwordHash?: string } = {},
+): { organizationId: string } {
   requireTenantCaller(caller);
+  if (request.passwordHash) requireImportCaller(caller);
   // 403s come before any 902: an organization-bound caller may not name
   // another organization (existing or not) nor set the admin-only fields
   // (any set to a non-default value).

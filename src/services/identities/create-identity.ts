@@ -4,13 +4,16 @@
 // 010, then a taken email/username/external_id 409 (014/015/016). validate_only
 // runs all of these checks (uniqueness by a read) and writes nothing; a real
 // create hashes the password with Argon2id and lets the unique indexes decide
-// duplicates on insert.
+// duplicates on insert. A password_hash (an import from another system) is
+// checked for a known format within the cost caps and stored as it is: there
+// is no clear text to hash, to check against the policy or the breach list.
 import type { Caller } from "../../auth/caller.js";
 import { resourceField, validationError, type Violation } from "../../domain/errors.js";
 import { emailLocalPart, type Identity, type IdentityFields, type ValidIdentityFields } from "../../domain/identity.js";
 import { identityFieldByProto } from "../../domain/identity-fields.js";
 import { validateIdentityFields } from "../../domain/identity-validation.js";
 import { implicitMask } from "../../domain/update-mask.js";
+import { parseImportedHash } from "../../passwords/imported-hash.js";
 import { checkPasswordPolicy } from "../../passwords/password-policy.js";
 import type { NewIdPlan } from "../new-id-plan.js";
 import { authorizeCreateIdentity } from "./authorize.js";
@@ -20,6 +23,8 @@ import { breachedPassword, conflictError } from "./identity-errors.js";
 export interface CreateIdentityInput {
   readonly fields: IdentityFields;
   readonly initialPassword: string;
+  /** A hash from another system (src/passwords/imported-hash.ts); "" for none. Never echoed. */
+  readonly passwordHash?: string;
   readonly validateOnly: boolean;
   /** Violations found by the transport (e.g. output-only fields sent). */
   readonly transportViolations?: readonly Violation[];
@@ -33,13 +38,16 @@ export type CreateIdentityResult =
   | { readonly created: false; readonly identity: ValidIdentityFields };
 
 export async function createIdentity(deps: IdentityDeps, caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult> {
-  const { organizationId } = authorizeCreateIdentity(caller, input.fields);
+  const importedHash = input.passwordHash ?? "";
+  const { organizationId } = authorizeCreateIdentity(caller, input.fields, { passwordHash: importedHash });
 
   const { fields, violations } = validateIdentityFields({ ...input.fields, organizationId });
   const fieldViolations = [...(input.transportViolations ?? []), ...violations];
   if (await namesUnknownOrganization(deps, caller, fields.organizationId, violations)) {
     fieldViolations.push({ field: "identity.organization_id", code: "AVNOLOGY_AUTH_902", message: "does not name an organization of this tenant" });
   }
+  const hashViolation = importedHashViolation(deps, input.initialPassword, importedHash);
+  if (hashViolation) fieldViolations.push(hashViolation);
   const passwordViolations = input.initialPassword
     ? checkPasswordPolicy(
         input.initialPassword,
@@ -74,7 +82,7 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
   const id = plannedId ?? deps.newId();
   if (plannedId === undefined) await input.newIdPlan?.plan(id);
 
-  const passwordHash = input.initialPassword ? await deps.hasher.hash(input.initialPassword) : null;
+  const passwordHash = importedHash ? importedHash : input.initialPassword ? await deps.hasher.hash(input.initialPassword) : null;
   const identity: Identity = {
     ...fields,
     id,
@@ -94,6 +102,17 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
     throw conflictError(result.conflict, fields);
   }
   return { created: true, identity };
+}
+
+/** password_hash: exclusive with initial_password, and a known format within the caps (the message never holds the hash). */
+function importedHashViolation(deps: IdentityDeps, initialPassword: string, passwordHash: string): Violation | undefined {
+  if (passwordHash === "") return undefined;
+  const field = "password_hash";
+  if (initialPassword !== "") {
+    return { field, code: "AVNOLOGY_AUTH_902", message: "cannot be set together with initial_password" };
+  }
+  const parsed = parseImportedHash(passwordHash, deps.importedHashCaps);
+  return parsed.ok ? undefined : { field, code: "AVNOLOGY_AUTH_902", message: parsed.message };
 }
 
 /** A well-formed organization id that no organization of the caller's tenant has. */

@@ -1,4 +1,5 @@
 // What the identity use cases need, passed in by the composition root.
+import type { ImportedHashCaps } from "../../passwords/imported-hash.js";
 import type { PasswordPolicy } from "../../passwords/password-policy.js";
 import type { IdentityStore } from "../../store/interfaces.js";
 
@@ -25,6 +26,8 @@ export interface IdentityDeps {
   readonly hasher: PasswordHashing;
   readonly breach: BreachCheck;
   readonly passwordPolicy: PasswordPolicy;
+  /** Cost caps of imported password hashes (password_hash). */
+  readonly importedHashCaps: ImportedHashCaps;
   readonly now: () => Date;
   readonly newId: () => string;
   /** A valid hash of a random secret, verified against for unknown identities (constant time). */

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { Caller } from "../../auth/caller.js";
 import type { Identity } from "../../domain/identity.js";
 import { createDecoyHash } from "../../passwords/hasher.js";
+import { defaultImportedHashCaps } from "../../passwords/imported-hash.js";
 import { createIdentity, type CreateIdentityInput, type CreateIdentityResult } from "./create-identity.js";
 import { deleteIdentity, type DeleteIdentityInput } from "./delete-identity.js";
 import type { IdentityDeps } from "./deps.js";
@@ -32,12 +33,14 @@ export interface IdentityUseCases {
 }
 
 export function createIdentityService(
-  deps: Omit<IdentityDeps, "now" | "newId" | "decoyHash"> & Partial<Pick<IdentityDeps, "now" | "newId" | "decoyHash">>,
+  deps: Omit<IdentityDeps, "now" | "newId" | "decoyHash" | "importedHashCaps"> &
+    Partial<Pick<IdentityDeps, "now" | "newId" | "decoyHash" | "importedHashCaps">>,
 ): IdentityUseCases {
   const full: IdentityDeps = {
     now: () => new Date(),
     newId: () => `usr_${randomUUID()}`,
     decoyHash: createDecoyHash(deps.hasher),
+    importedHashCaps: defaultImportedHashCaps,
     ...deps,
   };
   // Make the decoy hash now, so the first unknown-identity VerifyPassword is

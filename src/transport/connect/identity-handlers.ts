@@ -20,6 +20,7 @@ export function createIdentityHandlers(identities: IdentityUseCases): ServiceImp
       const result = await identities.create(caller, {
         fields: identityFieldsFromMessage(request.identity),
         initialPassword: request.initialPassword,
+        passwordHash: request.passwordHash,
         validateOnly: request.validateOnly,
         transportViolations: outputOnlyViolations(CreateIdentityRequestSchema, request, ""),
         newIdPlan: newIdPlanOf(ctx),

@@ -33,7 +33,10 @@ function visibleIdentity(caller: Caller, stored: Message): Message {
 
 export const identityReplayRules: Record<string, ReplayRule> = {
   createIdentity: {
-    authorize: (caller, request) => void authorizeCreateIdentity(caller, identityFieldsFromMessage((request as CreateIdentityRequest).identity)),
+    authorize: (caller, request) =>
+      void authorizeCreateIdentity(caller, identityFieldsFromMessage((request as CreateIdentityRequest).identity), {
+        passwordHash: (request as CreateIdentityRequest).passwordHash,
+      }),
     visible: visibleIdentity,
   },
   updateIdentity: {

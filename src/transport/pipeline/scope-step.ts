@@ -9,10 +9,11 @@
 // registered (registerService throws at start-up). The standard gRPC health
 // and reflection services are exempt: they carry no caller and are served
 // outside this unary pipeline.
-import { getOption, hasOption, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import { getOption, hasOption, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
 import { Scope as DeclaredScope, required_scope } from "../../../gen/avnology/identity/v1/options_pb.js";
 import { scopeName, type Caller, type Scope } from "../../auth/caller.js";
-import { requireScope } from "../../auth/permissions.js";
+import { requireFieldScope, requireScope } from "../../auth/permissions.js";
+import { hasGatedFields, setGatedFields } from "../contract/field-scopes.js";
 
 /** Services that answer without a caller and so need no scope. */
 export const exemptServices: ReadonlySet<string> = new Set([
@@ -41,10 +42,18 @@ export function requiredScopeOf(method: DescMethod): Scope {
  * The check of one RPC, built once at registration (where a missing option
  * throws). It refuses with 403 AVNOLOGY_AUTH_100 a caller without the scope,
  * and the bootstrap key with 400 AVNOLOGY_AUTH_101 on anything but key
- * creation (src/auth/permissions.ts requireScope); undefined for an exempt service.
+ * creation (src/auth/permissions.ts requireScope); then, for each request
+ * field set that declares a `field_required_scope` (src/transport/contract/
+ * field-scopes.ts), 403 AVNOLOGY_AUTH_100 naming the field unless the caller
+ * holds that scope too. Undefined for an exempt service.
  */
-export function scopeStep(method: DescMethod): ((caller: Caller) => void) | undefined {
+export function scopeStep(method: DescMethod): ((caller: Caller, request?: Message) => void) | undefined {
   if (isExemptService(method.parent)) return undefined;
   const scope = requiredScopeOf(method);
-  return (caller) => requireScope(caller, scope);
+  if (!hasGatedFields(method.input)) return (caller) => requireScope(caller, scope);
+  return (caller, request) => {
+    requireScope(caller, scope);
+    if (request === undefined) return;
+    for (const gated of setGatedFields(method.input, request)) requireFieldScope(caller, gated.field, gated.scope);
+  };
 }

@@ -139,6 +139,8 @@ describe("which calls are limited, and how", () => {
     ["with initial_password", create(CreateIdentityRequestSchema, { initialPassword: "pw pw pw pw" }), true],
     ["without a password", create(CreateIdentityRequestSchema, {}), false],
     ["validate_only with a password", create(CreateIdentityRequestSchema, { initialPassword: "pw pw pw pw", validateOnly: true }), false],
+    // An imported hash is stored as it is: no hashing, no password budget.
+    ["with a password_hash", create(CreateIdentityRequestSchema, { passwordHash: "$2b$04$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW" }), false],
   ])("CreateIdentity %s hashes: %s", (_name, request, expected) => {
     expect(hashesPassword(CreateIdentityRequestSchema, request)).toBe(expected);
   });

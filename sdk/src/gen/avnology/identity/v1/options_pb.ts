@@ -4,14 +4,14 @@
 
 import type { GenEnum, GenExtension, GenFile } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, extDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
-import type { EnumValueOptions, MethodOptions } from "@bufbuild/protobuf/wkt";
+import type { EnumValueOptions, FieldOptions, MethodOptions } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
 
 /**
  * Describes the file avnology/identity/v1/options.proto.
  */
 export const file_avnology_identity_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("CiJhdm5vbG9neS9pZGVudGl0eS92MS9vcHRpb25zLnByb3RvEhRhdm5vbG9neS5pZGVudGl0eS52MSrOAgoFU2NvcGUSFQoRU0NPUEVfVU5TUEVDSUZJRUQQABIyChdTQ09QRV9BRE1JTl9VU0VSU19XUklURRABGhXK8xgRYWRtaW46dXNlcnM6d3JpdGUSMAoWU0NPUEVfQURNSU5fVVNFUlNfUkVBRBACGhTK8xgQYWRtaW46dXNlcnM6cmVhZBIwChZTQ09QRV9BRE1JTl9LRVlTX1dSSVRFEAMaFMrzGBBhZG1pbjprZXlzOndyaXRlEjAKFlNDT1BFX0FETUlOX09SR1NfV1JJVEUQBBoUyvMYEGFkbWluOm9yZ3M6d3JpdGUSLgoVU0NPUEVfQURNSU5fT1JHU19SRUFEEAUaE8rzGA9hZG1pbjpvcmdzOnJlYWQSNAoYU0NPUEVfQURNSU5fVVNFUlNfSU1QT1JUEAYaFsrzGBJhZG1pbjp1c2VyczppbXBvcnQ6QgoKc2NvcGVfbmFtZRIhLmdvb2dsZS5wcm90b2J1Zi5FbnVtVmFsdWVPcHRpb25zGLmOAyABKAlSCXNjb3BlTmFtZTpkCg5yZXF1aXJlZF9zY29wZRIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGLqOAyABKA4yGy5hdm5vbG9neS5pZGVudGl0eS52MS5TY29wZVINcmVxdWlyZWRTY29wZWIGcHJvdG8z", [file_google_protobuf_descriptor]);
+  fileDesc("CiJhdm5vbG9neS9pZGVudGl0eS92MS9vcHRpb25zLnByb3RvEhRhdm5vbG9neS5pZGVudGl0eS52MSrOAgoFU2NvcGUSFQoRU0NPUEVfVU5TUEVDSUZJRUQQABIyChdTQ09QRV9BRE1JTl9VU0VSU19XUklURRABGhXK8xgRYWRtaW46dXNlcnM6d3JpdGUSMAoWU0NPUEVfQURNSU5fVVNFUlNfUkVBRBACGhTK8xgQYWRtaW46dXNlcnM6cmVhZBIwChZTQ09QRV9BRE1JTl9LRVlTX1dSSVRFEAMaFMrzGBBhZG1pbjprZXlzOndyaXRlEjAKFlNDT1BFX0FETUlOX09SR1NfV1JJVEUQBBoUyvMYEGFkbWluOm9yZ3M6d3JpdGUSLgoVU0NPUEVfQURNSU5fT1JHU19SRUFEEAUaE8rzGA9hZG1pbjpvcmdzOnJlYWQSNAoYU0NPUEVfQURNSU5fVVNFUlNfSU1QT1JUEAYaFsrzGBJhZG1pbjp1c2VyczppbXBvcnQ6QgoKc2NvcGVfbmFtZRIhLmdvb2dsZS5wcm90b2J1Zi5FbnVtVmFsdWVPcHRpb25zGLmOAyABKAlSCXNjb3BlTmFtZTpkCg5yZXF1aXJlZF9zY29wZRIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGLqOAyABKA4yGy5hdm5vbG9neS5pZGVudGl0eS52MS5TY29wZVINcmVxdWlyZWRTY29wZTpuChRmaWVsZF9yZXF1aXJlZF9zY29wZRIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMYu44DIAEoDjIbLmF2bm9sb2d5LmlkZW50aXR5LnYxLlNjb3BlUhJmaWVsZFJlcXVpcmVkU2NvcGViBnByb3RvMw", [file_google_protobuf_descriptor]);
 
 /**
  * A permission that an API key or an access token (its space-separated
@@ -65,8 +65,8 @@ export enum Scope {
 
   /**
    * Gates a field rather than an RPC: importing existing password hashes
-   * (the upcoming `password_hash` of CreateIdentityRequest). Grantable now;
-   * it gates nothing yet.
+   * (`password_hash` of CreateIdentityRequest, see field_required_scope).
+   * Only a tenant-wide caller may use it.
    *
    * @generated from enum value: SCOPE_ADMIN_USERS_IMPORT = 6;
    */
@@ -96,4 +96,15 @@ export const scope_name: GenExtension<EnumValueOptions, string> = /*@__PURE__*/
  */
 export const required_scope: GenExtension<MethodOptions, Scope> = /*@__PURE__*/
   extDesc(file_avnology_identity_v1_options, 1);
+
+/**
+ * A scope the caller must also hold to set this request field to a
+ * non-default value (on top of the RPC's required_scope). Checked for every
+ * call on every transport by the pipeline's scope step, which reads it from
+ * the descriptors; the services re-check it for data-dependent rules.
+ *
+ * @generated from extension: avnology.identity.v1.Scope field_required_scope = 51003;
+ */
+export const field_required_scope: GenExtension<FieldOptions, Scope> = /*@__PURE__*/
+  extDesc(file_avnology_identity_v1_options, 2);
 
