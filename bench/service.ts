@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
+import { stopProcess } from "../test/support/processes.js";
 import type { BenchStatsReply } from "../src/process-stats.js";
 
 export interface ServiceProcess {
@@ -109,14 +110,5 @@ function askStats(child: ChildProcess, reset: boolean): Promise<BenchStatsReply>
   });
 }
 
-export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    child.once("exit", () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
-}
+/** Stops the service as the tests do (test/support/processes.ts). */
+export const stopChild = stopProcess;

@@ -145,7 +145,8 @@ async function readyProcess(child: ChildProcess): Promise<ServiceProcess> {
   };
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
+/** SIGTERM (the service drains), then SIGKILL after 15 s; resolves once it has exited. Also used by bench/. */
+export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
