@@ -113,7 +113,9 @@ export function createRequestObserver(options: RequestObserverOptions) {
         const seconds = (performance.now() - started) / 1000;
         const headerStatus = res.getHeader("grpc-status");
         const grpc = grpcStatus ?? (typeof headerStatus === "string" ? headerStatus : undefined);
-        const code = !completed ? "CANCELLED" : outcomeOf(record.error, protocol, res.statusCode, grpc);
+        // A probe's 503 is its answer ("not ready"), not a catalogue error.
+        const probe = quiet.has(path);
+        const code = !completed ? "CANCELLED" : probe && res.statusCode >= 400 ? `HTTP_${res.statusCode}` : outcomeOf(record.error, protocol, res.statusCode, grpc);
         metrics?.rpcRequests.inc({ service, method, protocol, code });
         metrics?.rpcDuration.observe({ service, method, protocol }, seconds);
         if (code === "AVNOLOGY_AUTH_021") metrics?.rateLimitRefusals.inc({ service, method });
@@ -133,10 +135,10 @@ export function createRequestObserver(options: RequestObserverOptions) {
           ...(record.caller ? { tenant: record.caller.tenantId, subject: record.caller.subject } : {}),
           client_address: clientAddress,
         };
-        if (status >= 500) {
-          logger.error({ ...entry, err: record.cause ?? record.error }, "request failed");
-        } else if (quiet.has(path)) {
+        if (probe) {
           logger.debug(entry, "request");
+        } else if (status >= 500) {
+          logger.error({ ...entry, err: record.cause ?? record.error }, "request failed");
         } else if (status >= 400 || !completed) {
           logger.warn({ ...entry, ...(record.error?.details.field ? { field: record.error.details.field } : {}) }, "request rejected");
         } else {

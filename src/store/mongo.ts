@@ -49,7 +49,13 @@ export function openDatabase(uri: string, options: DatabaseOptions = {}): Databa
   const timeoutMs = options.timeoutMs ?? 2_000;
   const clientOptions: MongoClientOptions = {
     serverSelectionTimeoutMS: timeoutMs,
-    connectTimeoutMS: timeoutMs,
+    // Establishing a connection (TCP, hello, auth) may take longer than one
+    // call may wait, e.g. a server just restarted under load: with the same
+    // bound, every attempt was cut short and the pool never recovered (seen
+    // once in the outage test on a loaded machine). A call still answers 951
+    // after serverSelectionTimeoutMS or its own deadline; the connection
+    // keeps being established for the calls after it.
+    connectTimeoutMS: Math.max(timeoutMs, 10_000),
     // How soon the driver notices the server is back after an outage (its
     // default is 10 s); one `hello` a second is nothing for the server.
     heartbeatFrequencyMS: 1_000,
