@@ -49,6 +49,10 @@ export function createMemoryIdentityStore(): IdentityStore {
       return { ok: true };
     },
 
+    async insertMany(items) {
+      return Promise.all(items.map((item) => this.insert(item.identity, item.passwordHash)));
+    },
+
     async findById(tenantId, id) {
       const row = visible(tenantId, id);
       return row ? copy(row.identity) : null;
