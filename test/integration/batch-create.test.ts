@@ -6,7 +6,7 @@
 // without admin:users:write is refused as a whole, and password_hash without
 // admin:users:import is a 403 on its item only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { IdentityService } from "../../gen/avnology/identity/v1/identity_service_pb.js";
 import { scopes } from "../../src/auth/caller.js";
@@ -82,6 +82,16 @@ describe("BatchCreateIdentities over REST", () => {
     expect(await countWithEmail("many.0@example.com")).toBe(0);
   });
 
+  it("reads a batch body above MAX_BODY_BYTES (1 MiB) up to MAX_BATCH_BODY_BYTES (8 MiB); a single create's stays refused", async () => {
+    const padded = (n: number) => Array.from({ length: n }, (_, i) => ({ identity: { email: `big.${i}@example.com`, traits: { note: "x".repeat(1500) } } }));
+    const big = await batch({ requests: padded(1001) });
+    expect(big.text.length).toBeLessThan(10_000);
+    expect(big.status).toBe(400); // read and decoded: refused for its count, not its size
+    expect(big.json.error).toMatchObject({ code: "AVNOLOGY_AUTH_902", details: { field: "requests" } });
+    const single = await rest(server.baseUrl, "POST", "/v1/identities", { identity: { email: "big.single@example.com", traits: { note: "x".repeat(1_100_000) } } }, server.auth);
+    expect(single.status).toBe(413);
+  });
+
   it("a replay under the same Idempotency-Key answers the same results and creates nothing new", async () => {
     const key = "b1c7a6e2-5d1f-4f0a-8d3e-6a9b2c4d8e10";
     const body = { requests: [{ identity: { email: "replayed@example.com" } }, { identity: { email: "taken@example.com" } }] };
@@ -134,6 +144,9 @@ describe("BatchCreateIdentities over Connect", () => {
       [2, "error", ["AVNOLOGY_AUTH_014", 409, "email"]],
     ]);
     const stored = await server.db.collection("identities").findOne({ email: "rpc.one@example.com" });
+    // A body above MAX_BODY_BYTES is read on this transport too: refused for its count.
+    const requests = Array.from({ length: 1001 }, (_, i) => ({ identity: { email: `rpc.big.${i}@example.com`, traits: { note: "x".repeat(1500) } } }));
+    await expect(client.batchCreateIdentities({ requests } as never, { headers: server.auth })).rejects.toMatchObject({ code: Code.InvalidArgument });
     expect(stored?.["password_hash"]).toMatch(/^\$argon2id\$/);
   });
 });
