@@ -50,7 +50,15 @@ export function createMemoryIdentityStore(): IdentityStore {
     },
 
     async insertMany(items) {
-      return Promise.all(items.map((item) => this.insert(item.identity, item.passwordHash)));
+      // Item by item, in order, without an await between: a later item loses
+      // to an earlier one as it does in MongoDB's unordered insertMany.
+      return items.map(({ identity, passwordHash }) => {
+        if (rows.has(identity.id)) throw new Error(`duplicate identity id ${identity.id}`);
+        const [conflict] = taken(identity.tenantId, identity);
+        if (conflict) return { ok: false, conflict };
+        rows.set(identity.id, { identity: copy(identity), passwordHash });
+        return { ok: true };
+      });
     },
 
     async findById(tenantId, id) {
