@@ -150,3 +150,22 @@ describe("BatchCreateIdentities over Connect", () => {
     expect(stored?.["password_hash"]).toMatch(/^\$argon2id\$/);
   });
 });
+
+describe("MAX_BATCH_BODY_BYTES", () => {
+  let small: TestServer;
+  beforeAll(async () => {
+    small = await startTestServer({ MAX_BATCH_BODY_BYTES: "1200000" });
+  });
+  afterAll(async () => {
+    await small?.close();
+  });
+
+  it("refuses a batch body above it as a whole: 413 on REST, RESOURCE_EXHAUSTED on Connect", async () => {
+    const requests = Array.from({ length: 1000 }, (_, i) => ({ identity: { email: `over.${i}@example.com`, traits: { note: "x".repeat(1500) } } }));
+    const res = await rest(small.baseUrl, "POST", "/v1/identities:batchCreate", { requests }, small.auth);
+    expect(res.status).toBe(413);
+    const client = createClient(IdentityService, createConnectTransport({ baseUrl: small.baseUrl, httpVersion: "1.1", useBinaryFormat: true }));
+    await expect(client.batchCreateIdentities({ requests } as never, { headers: small.auth })).rejects.toMatchObject({ code: Code.ResourceExhausted });
+    expect(await small.db.collection("identities").countDocuments({ email: "over.0@example.com" })).toBe(0);
+  });
+});
