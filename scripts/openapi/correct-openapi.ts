@@ -107,6 +107,12 @@ function markNullableMessageFields(schemas: Record<string, Json>, services: read
       if (field.fieldKind !== "message" || field.oneof !== undefined) continue;
       const property = properties[field.name];
       if (property === undefined) continue;
+      // A field without a comment comes as a bare $ref, beside which nothing
+      // may stand: wrapped in an allOf like the commented ones.
+      if (typeof property["$ref"] === "string") {
+        property["allOf"] = [{ $ref: property["$ref"] }];
+        delete property["$ref"];
+      }
       property["nullable"] = true;
       // OpenAPI 3.0 reads `nullable` only beside a `type`; the plugin writes a
       // nested message as a bare allOf-$ref.

@@ -94,9 +94,10 @@ export function buildTransports(config: Config, logger: Logger, deps: TransportL
     }),
   ];
 
-  const rest = createRestHandler(registrations, { maxBodyBytes: config.maxBodyBytes });
+  const rest = createRestHandler(registrations, { maxBodyBytes: config.maxBodyBytes, maxBatchBodyBytes: config.maxBatchBodyBytes });
   const connect = createConnectHandler(registrations, {
     maxBodyBytes: config.maxBodyBytes,
+    maxBatchBodyBytes: config.maxBatchBodyBytes,
     fallback: (req, res) => void rest(req, res),
     maxHeaderBytes: config.connections.maxHeaderBytes,
     logger,

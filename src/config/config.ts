@@ -9,6 +9,8 @@ export interface Config {
   readonly mongodbUri: string;
   /** Upper bound of a request body, in bytes (REST and Connect). */
   readonly maxBodyBytes: number;
+  /** Upper bound of a batch request's body (BatchCreateIdentities), in bytes, on every transport. */
+  readonly maxBatchBodyBytes: number;
   readonly logLevel: string;
   readonly argon2: {
     readonly memoryCost: number;
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env["HOST"] ?? "0.0.0.0",
     mongodbUri: env["MONGODB_URI"] || "mongodb://127.0.0.1:27017/avnology",
     maxBodyBytes: int(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxBatchBodyBytes: int(env, "MAX_BATCH_BODY_BYTES", 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     logLevel: env["LOG_LEVEL"] ?? "info",
     argon2: {
       memoryCost: int(env, "ARGON2_MEMORY_KIB", 19456, 1024, 4 * 1024 * 1024),

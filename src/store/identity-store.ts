@@ -1,5 +1,5 @@
 // Identities in MongoDB: documents, indexes and the queries the service needs.
-import type { Collection, Db, Filter, IndexDescription } from "mongodb";
+import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type Filter, type IndexDescription } from "mongodb";
 import type { Identity, IdentityState, JsonObject } from "../domain/identity.js";
 import { normalizeEmail, normalizeUsername } from "../domain/identity.js";
 import {
@@ -64,6 +64,11 @@ export interface StoredCredentials {
 
 export interface IdentityStore {
   insert(identity: Identity, passwordHash: string | null): Promise<InsertResult>;
+  /**
+   * Inserts many in one unordered write: one result per item, in order. A
+   * clash is reported on the item that lost it (the unique indexes decide).
+   */
+  insertMany(items: readonly { identity: Identity; passwordHash: string | null }[]): Promise<InsertResult[]>;
   findById(tenantId: string, id: string): Promise<Identity | null>;
   /** Which of the unique values are already taken in the tenant (for validate_only). */
   findTaken(
@@ -148,6 +153,30 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
           if (conflict !== "gone") return { ok: false, conflict };
           if (attempt === unexplainedClashTries) throw err;
         }
+      }
+    },
+
+    async insertMany(items) {
+      const results: InsertResult[] = items.map(() => ({ ok: true }));
+      if (items.length === 0) return results;
+      try {
+        await identities.insertMany(
+          items.map((item) => toDocument(item.identity, item.passwordHash)),
+          { ordered: false },
+        );
+        return results;
+      } catch (err) {
+        const writeErrors = bulkWriteErrors(err);
+        if (writeErrors === undefined) throw err;
+        for (const writeError of writeErrors) {
+          const item = items[writeError.index];
+          if (item === undefined) throw err;
+          // Classified as a single insert's clash would be; an unexplained one
+          // (the clashing value went meanwhile) is written again on its own.
+          const conflict = await classifyClash(writeError.error, item.identity.tenantId, item.identity);
+          results[writeError.index] = conflict === "gone" ? await store.insert(item.identity, item.passwordHash) : { ok: false, conflict };
+        }
+        return results;
       }
     },
 
@@ -248,6 +277,20 @@ export async function createIdentityStore(db: Db): Promise<IdentityStore> {
     },
   };
   return store;
+}
+
+/**
+ * The failed writes of an unordered insertMany, each as a server error that
+ * duplicateKeyIndex reads like a single insert's; undefined for any other error.
+ */
+function bulkWriteErrors(err: unknown): { index: number; error: MongoServerError }[] | undefined {
+  if (!(err instanceof MongoBulkWriteError)) return undefined;
+  const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+  return writeErrors.map((w) => {
+    const raw = w.errInfo === undefined ? w.toJSON() : { ...w.toJSON(), errInfo: w.errInfo };
+    const error = new MongoServerError({ ...(raw as object), message: w.errmsg ?? "", errmsg: w.errmsg ?? "", code: w.code });
+    return { index: w.index, error };
+  });
 }
 
 async function ensureIdentityIndexes(identities: Collection<IdentityDocument>): Promise<void> {

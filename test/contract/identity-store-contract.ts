@@ -96,6 +96,31 @@ export function describeIdentityStore(implementation: string, make: () => Promis
       });
     });
 
+    it("inserts many in one unordered write, each clash reported on the item that lost it", async () => {
+      const tenant = newTenant();
+      await inserted(tenant, { email: "stored@example.com", username: "stored", externalId: "crm-stored" });
+      const items = [
+        identity(tenant, { email: "one@example.com" }),
+        identity(tenant, { email: "STORED@example.com" }),
+        identity(tenant, { email: "two@example.com", username: "Stored" }),
+        identity(tenant, { email: "three@example.com", externalId: "crm-stored" }),
+        identity(tenant, { email: "four@example.com", username: "four" }),
+      ];
+      const results = await store.insertMany(items.map((row, i) => ({ identity: row, passwordHash: i === 0 ? "$argon2id$hash" : null })));
+      expect(results).toEqual([
+        { ok: true },
+        { ok: false, conflict: "email" },
+        { ok: false, conflict: "username" },
+        { ok: false, conflict: "external_id" },
+        { ok: true },
+      ]);
+      expect(await store.findById(tenant, items[0]!.id)).toEqual(items[0]);
+      expect(await store.findById(tenant, items[4]!.id)).toEqual(items[4]);
+      expect(await store.findById(tenant, items[1]!.id)).toBeNull();
+      expect((await store.findCredentials(tenant, { id: items[0]!.id }))?.passwordHash).toBe("$argon2id$hash");
+      expect(await store.insertMany([])).toEqual([]);
+    });
+
     it("lets any number of identities go without username and external_id", async () => {
       const tenant = newTenant();
       for (let i = 0; i < 3; i++) await inserted(tenant);

@@ -106,6 +106,14 @@ describe("real REST answers validate against the document", () => {
     expectDocumented("IdentityService_DeleteIdentity", await rest(server.baseUrl, "DELETE", `/v1/identities/${id}`, undefined, auth), 204);
   });
 
+  it("identities: batch create (200 with an identity and an item error, 400)", async () => {
+    const requests = [{ identity: { email: "openapi.batch@example.com" } }, { identity: { email: "OPENAPI.batch@example.com" } }];
+    const batch = await rest(server.baseUrl, "POST", "/v1/identities:batchCreate", { requests }, server.auth);
+    expect(batch.json.results.map((r: { error?: { code: string } }) => r.error?.code)).toEqual([undefined, "AVNOLOGY_AUTH_014"]);
+    expectDocumented("IdentityService_BatchCreateIdentities", batch, 200);
+    expectDocumented("IdentityService_BatchCreateIdentities", await rest(server.baseUrl, "POST", "/v1/identities:batchCreate", { requests: [] }, server.auth), 400);
+  });
+
   it("api keys: create (201, 403), list, revoke", async () => {
     const created = await rest(server.baseUrl, "POST", "/v1/api-keys", { name: "openapi reader", scopes: ["admin:users:read"] }, server.auth);
     expectDocumented("ApiKeyService_CreateApiKey", created, 201);

@@ -39,32 +39,7 @@ export type CreateIdentityResult =
 
 export async function createIdentity(deps: IdentityDeps, caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult> {
   const importedHash = input.passwordHash ?? "";
-  const { organizationId } = authorizeCreateIdentity(caller, input.fields, { passwordHash: importedHash });
-
-  const { fields, violations } = validateIdentityFields({ ...input.fields, organizationId });
-  const fieldViolations = [...(input.transportViolations ?? []), ...violations];
-  if (await namesUnknownOrganization(deps, caller, fields.organizationId, violations)) {
-    fieldViolations.push({ field: "identity.organization_id", code: "AVNOLOGY_AUTH_902", message: "does not name an organization of this tenant" });
-  }
-  const hashViolation = importedHashViolation(deps, input.initialPassword, importedHash);
-  if (hashViolation) fieldViolations.push(hashViolation);
-  const passwordViolations = input.initialPassword
-    ? checkPasswordPolicy(
-        input.initialPassword,
-        { emailLocalPart: emailLocalPart(fields.email), username: fields.username },
-        deps.passwordPolicy,
-        "initial_password",
-      )
-    : [];
-  // Precedence: any non-password problem answers 902 (password problems
-  // listed too); only then 011, then the breach check, then uniqueness.
-  if (fieldViolations.length > 0) {
-    throw validationError([...fieldViolations, ...passwordViolations], firstValue(fieldViolations[0], fields));
-  }
-  if (passwordViolations.length > 0) throw validationError(passwordViolations);
-  if (input.initialPassword && (await deps.breach.isBreached(input.initialPassword))) {
-    throw breachedPassword("initial_password");
-  }
+  const fields = await checkCreateIdentity(deps, caller, input);
 
   if (input.validateOnly) {
     const taken = await deps.store.findTaken(caller.tenantId, fields);
@@ -102,6 +77,43 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
     throw conflictError(result.conflict, fields);
   }
   return { created: true, identity };
+}
+
+/**
+ * Every check of a create up to uniqueness (authorization, fields, password
+ * policy, breach), in the precedence above; throws the first failure. Shared
+ * with BatchCreateIdentities, which decides uniqueness for a whole batch.
+ */
+export async function checkCreateIdentity(deps: IdentityDeps, caller: Caller, input: CreateIdentityInput): Promise<ValidIdentityFields> {
+  const importedHash = input.passwordHash ?? "";
+  const { organizationId } = authorizeCreateIdentity(caller, input.fields, { passwordHash: importedHash });
+
+  const { fields, violations } = validateIdentityFields({ ...input.fields, organizationId });
+  const fieldViolations = [...(input.transportViolations ?? []), ...violations];
+  if (await namesUnknownOrganization(deps, caller, fields.organizationId, violations)) {
+    fieldViolations.push({ field: "identity.organization_id", code: "AVNOLOGY_AUTH_902", message: "does not name an organization of this tenant" });
+  }
+  const hashViolation = importedHashViolation(deps, input.initialPassword, importedHash);
+  if (hashViolation) fieldViolations.push(hashViolation);
+  const passwordViolations = input.initialPassword
+    ? checkPasswordPolicy(
+        input.initialPassword,
+        { emailLocalPart: emailLocalPart(fields.email), username: fields.username },
+        deps.passwordPolicy,
+        "initial_password",
+      )
+    : [];
+  // Precedence: any non-password problem answers 902 (password problems
+  // listed too); only then 011, then the breach check, then uniqueness.
+  if (fieldViolations.length > 0) {
+    throw validationError([...fieldViolations, ...passwordViolations], firstValue(fieldViolations[0], fields));
+  }
+  if (passwordViolations.length > 0) throw validationError(passwordViolations);
+  if (input.initialPassword && (await deps.breach.isBreached(input.initialPassword))) {
+    throw breachedPassword("initial_password");
+  }
+
+  return fields;
 }
 
 /** password_hash: exclusive with initial_password, and a known format within the caps (the message never holds the hash). */

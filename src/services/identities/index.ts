@@ -5,6 +5,7 @@ import type { Caller } from "../../auth/caller.js";
 import type { Identity } from "../../domain/identity.js";
 import { createDecoyHash } from "../../passwords/hasher.js";
 import { defaultImportedHashCaps } from "../../passwords/imported-hash.js";
+import { batchCreateIdentities, type BatchCreateInput, type BatchCreateItemResult } from "./batch-create-identities.js";
 import { createIdentity, type CreateIdentityInput, type CreateIdentityResult } from "./create-identity.js";
 import { deleteIdentity, type DeleteIdentityInput } from "./delete-identity.js";
 import type { IdentityDeps } from "./deps.js";
@@ -14,6 +15,7 @@ import { setPassword } from "./set-password.js";
 import { updateIdentity, type UpdateIdentityInput } from "./update-identity.js";
 import { verifyPassword, type VerifyPasswordInput, type VerifyPasswordResult } from "./verify-password.js";
 
+export type { BatchCreateInput, BatchCreateItem, BatchCreateItemResult } from "./batch-create-identities.js";
 export type { CreateIdentityInput, CreateIdentityResult } from "./create-identity.js";
 export type { DeleteIdentityInput } from "./delete-identity.js";
 export type { IdentityDeps } from "./deps.js";
@@ -23,6 +25,8 @@ export type { VerifyPasswordInput, VerifyPasswordResult } from "./verify-passwor
 
 export interface IdentityUseCases {
   create(caller: Caller, input: CreateIdentityInput): Promise<CreateIdentityResult>;
+  /** One result per item, in order; throws only when the whole call is refused. */
+  batchCreate(caller: Caller, input: BatchCreateInput): Promise<BatchCreateItemResult[]>;
   get(caller: Caller, id: string): Promise<Identity>;
   update(caller: Caller, input: UpdateIdentityInput): Promise<Identity>;
   list(caller: Caller, input: ListIdentitiesInput): Promise<IdentityPage>;
@@ -48,6 +52,7 @@ export function createIdentityService(
   void full.decoyHash().catch(() => undefined);
   return {
     create: (caller, input) => createIdentity(full, caller, input),
+    batchCreate: (caller, input) => batchCreateIdentities(full, caller, input),
     get: (caller, id) => getIdentity(full, caller, id),
     update: (caller, input) => updateIdentity(full, caller, input),
     list: (caller, input) => listIdentities(full, caller, input),

@@ -49,6 +49,18 @@ export function createMemoryIdentityStore(): IdentityStore {
       return { ok: true };
     },
 
+    async insertMany(items) {
+      // Item by item, in order, without an await between: a later item loses
+      // to an earlier one as it does in MongoDB's unordered insertMany.
+      return items.map(({ identity, passwordHash }) => {
+        if (rows.has(identity.id)) throw new Error(`duplicate identity id ${identity.id}`);
+        const [conflict] = taken(identity.tenantId, identity);
+        if (conflict) return { ok: false, conflict };
+        rows.set(identity.id, { identity: copy(identity), passwordHash });
+        return { ok: true };
+      });
+    },
+
     async findById(tenantId, id) {
       const row = visible(tenantId, id);
       return row ? copy(row.identity) : null;

@@ -40,9 +40,12 @@ import {
   renderRpcError,
   rpcProtocolOf,
 } from "./protocol-errors.js";
+import { bodyLimitOf } from "../body-limits.js";
 
 export interface ConnectHandlerOptions {
   readonly maxBodyBytes: number;
+  /** The body limit of batch methods (body-limits.ts); defaults to maxBodyBytes. */
+  readonly maxBatchBodyBytes?: number;
   readonly fallback: NodeHandler;
   /** Request header lists larger than this (HPACK-accounted) answer 431 / RESOURCE_EXHAUSTED. */
   readonly maxHeaderBytes?: number;
@@ -57,7 +60,14 @@ export function createConnectHandler(registrations: readonly ServiceRegistration
     acceptCompression: [compressionGzip, compressionBrotli],
     interceptors: [markPipelineReached],
   });
-  for (const r of registrations) router.service(r.service, r.impl as never);
+  // One method at a time: a batch method reads a larger body than the others.
+  for (const r of registrations) {
+    const impl = r.impl as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const method of r.service.methods) {
+      const fn = impl[method.localName];
+      if (fn) router.rpc(method, fn.bind(impl) as never, { readMaxBytes: bodyLimitOf(method, options) });
+    }
+  }
   const handlers = new Map(router.handlers.map((h) => [h.requestPath, h]));
 
   return (req, res) => {
@@ -71,7 +81,7 @@ export function createConnectHandler(registrations: readonly ServiceRegistration
       let parsed: JsonValue | undefined;
       if (isConnectUnaryJson(req)) {
         try {
-          parsed = ((await readJsonBody(req, options.maxBodyBytes)) ?? {}) as JsonValue;
+          parsed = ((await readJsonBody(req, bodyLimitOf(handler.method, options))) ?? {}) as JsonValue;
           const violations = jsonShapeViolations(handler.method.input, parsed);
           if (violations.length > 0) {
             throw new AppError("AVNOLOGY_AUTH_902", { field: violations[0]!.field, violations });

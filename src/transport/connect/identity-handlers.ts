@@ -12,6 +12,7 @@ import { callerOf } from "../caller-context.js";
 import { etagFromIfMatch, setEtagHeader } from "../etag-header.js";
 import { outputOnlyViolations } from "../output-only.js";
 import { identityFieldsFromMessage, identityToMessage } from "./identity-convert.js";
+import { itemErrorMessage } from "./item-error.js";
 
 export function createIdentityHandlers(identities: IdentityUseCases): ServiceImpl<typeof IdentityService> {
   return {
@@ -27,6 +28,30 @@ export function createIdentityHandlers(identities: IdentityUseCases): ServiceImp
       });
       if (result.created) setEtagHeader(ctx.responseHeader, etagOf(result.identity.version));
       return identityToMessage(result.identity, { includeAdminMetadata: isTenantAdmin(caller) });
+    },
+
+    async batchCreateIdentities(request, ctx) {
+      const caller = callerOf(ctx);
+      const results = await identities.batchCreate(caller, {
+        validateOnly: request.validateOnly,
+        items: request.requests.map((item) => ({
+          fields: identityFieldsFromMessage(item.identity),
+          initialPassword: item.initialPassword,
+          passwordHash: item.passwordHash,
+          requestId: item.requestId,
+          validateOnly: item.validateOnly,
+          transportViolations: outputOnlyViolations(CreateIdentityRequestSchema, item, ""),
+        })),
+      });
+      const view = { includeAdminMetadata: isTenantAdmin(caller) };
+      return {
+        results: results.map((result, index) => ({
+          index,
+          result: result.ok
+            ? { case: "identity" as const, value: identityToMessage(result.identity, view) }
+            : { case: "error" as const, value: itemErrorMessage(result.error) },
+        })),
+      };
     },
 
     async getIdentity(request, ctx) {

@@ -5,11 +5,18 @@
 // it, and a stored resource is rendered as a GET by that caller would render
 // it (another organization's identity or key reads as missing;
 // admin_metadata only for a tenant admin). Passed to registerService.
-import type { Message } from "@bufbuild/protobuf";
+import { create, type Message } from "@bufbuild/protobuf";
 import type { ApiKey as ApiKeyMessage } from "../../../gen/avnology/identity/v1/api_key_pb.js";
 import type { CreateApiKeyRequest, CreateApiKeyResponse } from "../../../gen/avnology/identity/v1/api_key_service_pb.js";
 import type { Identity as IdentityMessage } from "../../../gen/avnology/identity/v1/identity_pb.js";
-import type { CreateIdentityRequest, UpdateIdentityRequest } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
+import type {
+  BatchCreateIdentitiesRequest,
+  BatchCreateIdentitiesResponse,
+  CreateIdentityRequest,
+  UpdateIdentityRequest,
+} from "../../../gen/avnology/identity/v1/identity_service_pb.js";
+import { ItemErrorSchema } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
+import { AppError } from "../../domain/errors.js";
 import { isScope, type Caller } from "../../auth/caller.js";
 import { isTenantAdmin, requireCanGrantKey, requireTenantCaller } from "../../auth/permissions.js";
 import type { ReplayRule } from "../pipeline/idempotency-step.js";
@@ -22,6 +29,7 @@ import {
 } from "../../services/identities/authorize.js";
 import { authorizeCreateOrganization } from "../../services/organizations/create-organization.js";
 import { identityFieldsFromMessage } from "./identity-convert.js";
+import { itemErrorMessage } from "./item-error.js";
 
 /** A stored Identity as `caller` may see it now: 404 outside its reach, admin_metadata only for a tenant admin. */
 function visibleIdentity(caller: Caller, stored: Message): Message {
@@ -38,6 +46,31 @@ export const identityReplayRules: Record<string, ReplayRule> = {
         passwordHash: (request as CreateIdentityRequest).passwordHash,
       }),
     visible: visibleIdentity,
+  },
+  // A fresh batch is refused as a whole only by the scope step: every item is
+  // authorized again on its own, and an item the caller may not create now
+  // answers what a fresh call would answer for it (its 403 in its result);
+  // a stored identity is rendered as a GET by this caller would render it.
+  batchCreateIdentities: {
+    authorize() {},
+    visible(caller, stored, request) {
+      const items = (request as BatchCreateIdentitiesRequest | undefined)?.requests ?? [];
+      const response = stored as BatchCreateIdentitiesResponse;
+      return {
+        ...response,
+        results: response.results.map((r) => {
+          if (r.result.case !== "identity") return r;
+          const item = items[r.index];
+          try {
+            authorizeCreateIdentity(caller, identityFieldsFromMessage(item?.identity), { passwordHash: item?.passwordHash ?? "" });
+            return { ...r, result: { case: "identity", value: visibleIdentity(caller, r.result.value) as IdentityMessage } };
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err;
+            return { ...r, result: { case: "error", value: create(ItemErrorSchema, itemErrorMessage(err)) } };
+          }
+        }),
+      } as BatchCreateIdentitiesResponse;
+    },
   },
   updateIdentity: {
     authorize(caller, request) {

@@ -4,9 +4,10 @@
 // `password_hash` needs admin:users:import on top of the RPC's scope. Read
 // from the descriptors, so a new gated field takes part by declaring the
 // option and nothing else. Nested request messages (a batch's items) are
-// walked too.
+// walked too, except the items of a list declared `field_scopes_per_item`
+// (a batch), whose service checks each item and fails that item alone.
 import { getOption, hasOption, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
-import { Scope as DeclaredScope, field_required_scope } from "../../../gen/avnology/identity/v1/options_pb.js";
+import { Scope as DeclaredScope, field_required_scope, field_scopes_per_item } from "../../../gen/avnology/identity/v1/options_pb.js";
 import { scopeName, type Scope } from "../../auth/caller.js";
 
 /** A set gated field: its proto name and the scope it needs. */
@@ -51,6 +52,7 @@ function collect(schema: DescMessage, message: Record<string, unknown>, found: M
     if (scope !== undefined && isSet(value) && !found.has(field.name)) found.set(field.name, { field: field.name, scope });
     const nested = messageOf(field);
     if (nested === undefined || !hasGatedFields(nested)) continue;
+    if (field.fieldKind === "list" && hasOption(field, field_scopes_per_item) && getOption(field, field_scopes_per_item)) continue;
     if (field.fieldKind === "list") for (const item of value as Record<string, unknown>[]) collect(nested, item, found);
     else if (value && typeof value === "object") collect(nested, value as Record<string, unknown>, found);
   }

@@ -43,8 +43,12 @@ export interface ReplayRule {
    * Uses the services' own permission functions.
    */
   authorize(caller: Caller, request: Message): void;
-  /** The stored response as `caller` may see it now (as a GET by it would render it); may throw that GET's error. */
-  visible?(caller: Caller, response: Message): Message;
+  /**
+   * The stored response as `caller` may see it now (as a GET by it would
+   * render it); may throw that GET's error. `request` is the replayed one (a
+   * batch re-authorizes each item against it).
+   */
+  visible?(caller: Caller, response: Message, request?: Message): Message;
 }
 
 export interface IdempotencyDeps {
@@ -85,7 +89,7 @@ export function idempotencyStep(method: DescMethod, deps: IdempotencyDeps, optio
       if (begun.kind === "in_progress") {
         throw new AppError("AVNOLOGY_AUTH_031", { field: idempotencyKeyHeader, retryAfterSeconds: 1 });
       }
-      const answer = replay(method, begun.outcome, caller, options);
+      const answer = replay(method, begun.outcome, caller, options, request);
       ctx.responseHeader.set(replayedHeader, "true");
       if (begun.outcome.kind === "response") {
         for (const [name, value] of Object.entries(begun.outcome.headers ?? {})) ctx.responseHeader.set(name, value);
@@ -153,7 +157,7 @@ function keptHeaders(headers: Headers): Record<string, string> {
   return kept;
 }
 
-function replay(method: DescMethod, outcome: StoredOutcome, caller: Caller, options: IdempotencyStepOptions): Message {
+function replay(method: DescMethod, outcome: StoredOutcome, caller: Caller, options: IdempotencyStepOptions, request: Message): Message {
   if (outcome.kind === "error") {
     const details = outcome.details as ErrorDetails;
     throw new AppError(
@@ -163,7 +167,7 @@ function replay(method: DescMethod, outcome: StoredOutcome, caller: Caller, opti
     );
   }
   const stored = fromBinary(method.output, outcome.message);
-  const visible = options.rule?.visible ? options.rule.visible(caller, stored) : stored;
+  const visible = options.rule?.visible ? options.rule.visible(caller, stored, request) : stored;
   return options.replayResponse ? options.replayResponse(visible) : visible;
 }
 

@@ -4,6 +4,9 @@
 import { isFieldSet, toJson, type DescMessage, type JsonObject, type Message } from "@bufbuild/protobuf";
 import type { AppError } from "../../domain/errors.js";
 
+/** A batch item's error details (ItemError in identity_service.proto): the shape renderError writes. */
+const itemErrorDetailsType = "avnology.identity.v1.ItemErrorDetails";
+
 export function renderMessage(schema: DescMessage, message: Message): JsonObject {
   const json = toJson(schema, message, { useProtoFieldName: true, alwaysEmitImplicit: true }) as JsonObject;
   return withNulls(schema, message, json);
@@ -14,12 +17,21 @@ function withNulls(schema: DescMessage, message: Message, json: JsonObject): Jso
   const out: JsonObject = {};
   for (const field of schema.fields) {
     const value = json[field.name];
+    if (schema.typeName === itemErrorDetailsType && field.fieldKind === "list" && Array.isArray(value) && value.length === 0) {
+      continue; // as renderError: violations only when there are some
+    }
     if (field.fieldKind === "list" && field.listKind === "message" && Array.isArray(value)) {
       // Repeated resources (list responses) render like single ones.
       const items = (message as unknown as Record<string, Message[]>)[field.localName]!;
       out[field.name] = value.map((item, i) =>
         isJsonObject(item) && !field.message.typeName.startsWith("google.protobuf.") ? withNulls(field.message, items[i]!, item) : item,
       );
+      continue;
+    }
+    if (field.fieldKind === "message" && field.oneof && isJsonObject(value) && !field.message.typeName.startsWith("google.protobuf.")) {
+      // A set message member of a oneof (a batch result's identity or error) renders like a single one.
+      const oneof = (message as unknown as Record<string, { case?: string; value?: Message }>)[field.oneof.localName];
+      if (oneof?.case === field.localName && oneof.value) out[field.name] = withNulls(field.message, oneof.value, value);
       continue;
     }
     if (field.fieldKind !== "message" || field.oneof) {

@@ -16,6 +16,7 @@ import { bindRequest } from "./request-binding.js";
 import { renderError, renderMessage } from "./render.js";
 import { parseRequestTarget, echoedPath } from "./request-target.js";
 import { matchRoute, routesFromServices, type RestRoute, type RouteMatch } from "./routes.js";
+import { bodyLimitOf } from "../body-limits.js";
 
 type NodeRequest = IncomingMessage | Http2ServerRequest;
 type NodeResponse = ServerResponse | Http2ServerResponse;
@@ -24,6 +25,8 @@ const notFound: RouteMatch = { kind: "not_found" };
 
 export interface RestHandlerOptions {
   readonly maxBodyBytes: number;
+  /** The body limit of batch methods (body-limits.ts); defaults to maxBodyBytes. */
+  readonly maxBatchBodyBytes?: number;
 }
 
 export function createRestHandler(registrations: readonly ServiceRegistration[], options: RestHandlerOptions) {
@@ -43,7 +46,7 @@ export function createRestHandler(registrations: readonly ServiceRegistration[],
         throw new AppError("AVNOLOGY_AUTH_906", { value: req.method ?? "" });
       }
       const { route, pathParams } = match;
-      const body = route.body === "" ? undefined : await readJsonBody(req, options.maxBodyBytes);
+      const body = route.body === "" ? undefined : await readJsonBody(req, bodyLimitOf(route.method, options));
       const request = bindRequest({ route, pathParams, query: target.query, body });
       const ctx = createHandlerContext({
         service: route.service,

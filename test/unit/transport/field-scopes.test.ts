@@ -3,7 +3,7 @@
 // RPC's scope: CreateIdentityRequest.password_hash needs admin:users:import.
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { CreateIdentityRequestSchema, GetIdentityRequestSchema, IdentityService } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
+import { BatchCreateIdentitiesRequestSchema, CreateIdentityRequestSchema, GetIdentityRequestSchema, IdentityService } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
 import { scopes, type Caller } from "../../../src/auth/caller.js";
 import { importScope } from "../../../src/auth/permissions.js";
 import { fieldScopeOf, hasGatedFields, setGatedFields } from "../../../src/transport/contract/field-scopes.js";
@@ -27,6 +27,13 @@ describe("field scopes declared in the contract", () => {
     expect(setGatedFields(CreateIdentityRequestSchema, create(CreateIdentityRequestSchema, { passwordHash: hash }))).toEqual([
       { field: "password_hash", scope: "admin:users:import" },
     ]);
+  });
+
+  it("leaves the items of a field_scopes_per_item list to the service (a batch fails that item alone)", () => {
+    const batch = create(BatchCreateIdentitiesRequestSchema, { requests: [{ identity: { email: "a@example.com" } }, { passwordHash: hash }] });
+    expect(setGatedFields(BatchCreateIdentitiesRequestSchema, batch)).toEqual([]);
+    const writer = caller(scopes.filter((s) => s !== "admin:users:import"));
+    expect(() => scopeStep(IdentityService.method.batchCreateIdentities)!(writer, batch)).not.toThrow();
   });
 
   it("the scope step refuses a set password_hash without admin:users:import with 403 naming the field", () => {

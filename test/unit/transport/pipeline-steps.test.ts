@@ -78,7 +78,7 @@ function countingImpl() {
     },
     // Not exercised here; the pipeline only needs every method to exist.
     ...Object.fromEntries(
-      ["listIdentities", "updateIdentity", "deleteIdentity", "setPassword", "verifyPassword"].map((name) => [
+      ["listIdentities", "updateIdentity", "deleteIdentity", "setPassword", "verifyPassword", "batchCreateIdentities"].map((name) => [
         name,
         async () => {
           throw new ConnectError(`${name} is not part of this test`, Code.Unimplemented);
@@ -91,7 +91,7 @@ function countingImpl() {
 
 /** Replay rules that let every caller replay (the real ones are tested in test/integration/idempotency-authorization.test.ts). */
 const anyoneMayReplay: RegisterServiceOptions["replayRules"] = Object.fromEntries(
-  ["createIdentity", "updateIdentity", "deleteIdentity", "setPassword"].map((name) => [name, { authorize: () => undefined }]),
+  ["createIdentity", "updateIdentity", "deleteIdentity", "setPassword", "batchCreateIdentities"].map((name) => [name, { authorize: () => undefined }]),
 );
 
 function pipelineDeps(rateLimits: RateLimitConfig | undefined) {

@@ -31,6 +31,7 @@ describe("scopes declared in the contract", () => {
   // a change of the API and must show up here.
   const expected: Record<string, string> = {
     "IdentityService.CreateIdentity": "admin:users:write",
+    "IdentityService.BatchCreateIdentities": "admin:users:write",
     "IdentityService.GetIdentity": "admin:users:read",
     "IdentityService.ListIdentities": "admin:users:read",
     "IdentityService.UpdateIdentity": "admin:users:write",

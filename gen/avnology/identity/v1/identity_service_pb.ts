@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file avnology/identity/v1/identity_service.proto.
  */
 export const file_avnology_identity_v1_identity_service: GenFile = /*@__PURE__*/
-  fileDesc("Cithdm5vbG9neS9pZGVudGl0eS92MS9pZGVudGl0eV9zZXJ2aWNlLnByb3RvEhRhdm5vbG9neS5pZGVudGl0eS52MSK4AQoVQ3JlYXRlSWRlbnRpdHlSZXF1ZXN0EjUKCGlkZW50aXR5GAEgASgLMh4uYXZub2xvZ3kuaWRlbnRpdHkudjEuSWRlbnRpdHlCA+BBAhIdChBpbml0aWFsX3Bhc3N3b3JkGAIgASgJQgOAAQESFQoNdmFsaWRhdGVfb25seRgDIAEoCBISCgpyZXF1ZXN0X2lkGAQgASgJEh4KDXBhc3N3b3JkX2hhc2gYBSABKAlCB4ABAdjzGAYiJQoSR2V0SWRlbnRpdHlSZXF1ZXN0Eg8KAmlkGAEgASgJQgPgQQIigwIKFUxpc3RJZGVudGl0aWVzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRINCgVlbWFpbBgDIAEoCRIQCgh1c2VybmFtZRgEIAEoCRIXCg9vcmdhbml6YXRpb25faWQYBSABKAkSEwoLZXh0ZXJuYWxfaWQYBiABKAkSDQoFc3RhdGUYByABKAkSMQoNY3JlYXRlZF9hZnRlchgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY3JlYXRlZF9iZWZvcmUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImUKFkxpc3RJZGVudGl0aWVzUmVzcG9uc2USMgoKaWRlbnRpdGllcxgBIAMoCzIeLmF2bm9sb2d5LmlkZW50aXR5LnYxLklkZW50aXR5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKqAQoVVXBkYXRlSWRlbnRpdHlSZXF1ZXN0EjUKCGlkZW50aXR5GAEgASgLMh4uYXZub2xvZ3kuaWRlbnRpdHkudjEuSWRlbnRpdHlCA+BBAhIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSFQoNdmFsaWRhdGVfb25seRgDIAEoCBISCgpyZXF1ZXN0X2lkGAQgASgJIkoKFURlbGV0ZUlkZW50aXR5UmVxdWVzdBIPCgJpZBgBIAEoCUID4EECEgwKBGV0YWcYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCSJTChJTZXRQYXNzd29yZFJlcXVlc3QSDwoCaWQYASABKAlCA+BBAhIYCghwYXNzd29yZBgCIAEoCUIGgAEB4EECEhIKCnJlcXVlc3RfaWQYAyABKAkiUwoTU2V0UGFzc3dvcmRSZXNwb25zZRIMCgRldGFnGAEgASgJEi4KCnVwZGF0ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkwKFVZlcmlmeVBhc3N3b3JkUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIKCgJpZBgCIAEoCRIYCghwYXNzd29yZBgDIAEoCUIGgAEB4EECIicKFlZlcmlmeVBhc3N3b3JkUmVzcG9uc2USDQoFdmFsaWQYASABKAgy0AcKD0lkZW50aXR5U2VydmljZRJ8Cg5DcmVhdGVJZGVudGl0eRIrLmF2bm9sb2d5LmlkZW50aXR5LnYxLkNyZWF0ZUlkZW50aXR5UmVxdWVzdBoeLmF2bm9sb2d5LmlkZW50aXR5LnYxLklkZW50aXR5Ih3Q8xgBgtPkkwITOgEqIg4vdjEvaWRlbnRpdGllcxJ4CgtHZXRJZGVudGl0eRIoLmF2bm9sb2d5LmlkZW50aXR5LnYxLkdldElkZW50aXR5UmVxdWVzdBoeLmF2bm9sb2d5LmlkZW50aXR5LnYxLklkZW50aXR5Ih/Q8xgCgtPkkwIVEhMvdjEvaWRlbnRpdGllcy97aWR9EocBCg5MaXN0SWRlbnRpdGllcxIrLmF2bm9sb2d5LmlkZW50aXR5LnYxLkxpc3RJZGVudGl0aWVzUmVxdWVzdBosLmF2bm9sb2d5LmlkZW50aXR5LnYxLkxpc3RJZGVudGl0aWVzUmVzcG9uc2UiGtDzGAKC0+STAhASDi92MS9pZGVudGl0aWVzEpEBCg5VcGRhdGVJZGVudGl0eRIrLmF2bm9sb2d5LmlkZW50aXR5LnYxLlVwZGF0ZUlkZW50aXR5UmVxdWVzdBoeLmF2bm9sb2d5LmlkZW50aXR5LnYxLklkZW50aXR5IjLQ8xgBgtPkkwIoOghpZGVudGl0eTIcL3YxL2lkZW50aXRpZXMve2lkZW50aXR5LmlkfRJ2Cg5EZWxldGVJZGVudGl0eRIrLmF2bm9sb2d5LmlkZW50aXR5LnYxLkRlbGV0ZUlkZW50aXR5UmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIf0PMYAYLT5JMCFSoTL3YxL2lkZW50aXRpZXMve2lkfRKSAQoLU2V0UGFzc3dvcmQSKC5hdm5vbG9neS5pZGVudGl0eS52MS5TZXRQYXNzd29yZFJlcXVlc3QaKS5hdm5vbG9neS5pZGVudGl0eS52MS5TZXRQYXNzd29yZFJlc3BvbnNlIi7Q8xgBgtPkkwIkOgEqIh8vdjEvaWRlbnRpdGllcy97aWR9OnNldFBhc3N3b3JkEpkBCg5WZXJpZnlQYXNzd29yZBIrLmF2bm9sb2d5LmlkZW50aXR5LnYxLlZlcmlmeVBhc3N3b3JkUmVxdWVzdBosLmF2bm9sb2d5LmlkZW50aXR5LnYxLlZlcmlmeVBhc3N3b3JkUmVzcG9uc2UiLNDzGAKC0+STAiI6ASoiHS92MS9pZGVudGl0aWVzOnZlcmlmeVBhc3N3b3JkYgZwcm90bzM", [file_avnology_identity_v1_identity, file_avnology_identity_v1_options, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_empty, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("Cithdm5vbG9neS9pZGVudGl0eS92MS9pZGVudGl0eV9zZXJ2aWNlLnByb3RvEhRhdm5vbG9neS5pZGVudGl0eS52MSK4AQoVQ3JlYXRlSWRlbnRpdHlSZXF1ZXN0EjUKCGlkZW50aXR5GAEgASgLMh4uYXZub2xvZ3kuaWRlbnRpdHkudjEuSWRlbnRpdHlCA+BBAhIdChBpbml0aWFsX3Bhc3N3b3JkGAIgASgJQgOAAQESFQoNdmFsaWRhdGVfb25seRgDIAEoCBISCgpyZXF1ZXN0X2lkGAQgASgJEh4KDXBhc3N3b3JkX2hhc2gYBSABKAlCB4ABAdjzGAYiJQoSR2V0SWRlbnRpdHlSZXF1ZXN0Eg8KAmlkGAEgASgJQgPgQQIigwIKFUxpc3RJZGVudGl0aWVzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRINCgVlbWFpbBgDIAEoCRIQCgh1c2VybmFtZRgEIAEoCRIXCg9vcmdhbml6YXRpb25faWQYBSABKAkSEwoLZXh0ZXJuYWxfaWQYBiABKAkSDQoFc3RhdGUYByABKAkSMQoNY3JlYXRlZF9hZnRlchgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY3JlYXRlZF9iZWZvcmUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImUKFkxpc3RJZGVudGl0aWVzUmVzcG9uc2USMgoKaWRlbnRpdGllcxgBIAMoCzIeLmF2bm9sb2d5LmlkZW50aXR5LnYxLklkZW50aXR5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKqAQoVVXBkYXRlSWRlbnRpdHlSZXF1ZXN0EjUKCGlkZW50aXR5GAEgASgLMh4uYXZub2xvZ3kuaWRlbnRpdHkudjEuSWRlbnRpdHlCA+BBAhIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSFQoNdmFsaWRhdGVfb25seRgDIAEoCBISCgpyZXF1ZXN0X2lkGAQgASgJIkoKFURlbGV0ZUlkZW50aXR5UmVxdWVzdBIPCgJpZBgBIAEoCUID4EECEgwKBGV0YWcYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCSJTChJTZXRQYXNzd29yZFJlcXVlc3QSDwoCaWQYASABKAlCA+BBAhIYCghwYXNzd29yZBgCIAEoCUIGgAEB4EECEhIKCnJlcXVlc3RfaWQYAyABKAkiUwoTU2V0UGFzc3dvcmRSZXNwb25zZRIMCgRldGFnGAEgASgJEi4KCnVwZGF0ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkwKFVZlcmlmeVBhc3N3b3JkUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIKCgJpZBgCIAEoCRIYCghwYXNzd29yZBgDIAEoCUIGgAEB4EECIicKFlZlcmlmeVBhc3N3b3JkUmVzcG9uc2USDQoFdmFsaWQYASABKAgikQEKHEJhdGNoQ3JlYXRlSWRlbnRpdGllc1JlcXVlc3QSRgoIcmVxdWVzdHMYASADKAsyKy5hdm5vbG9neS5pZGVudGl0eS52MS5DcmVhdGVJZGVudGl0eVJlcXVlc3RCB+BBAuDzGAESFQoNdmFsaWRhdGVfb25seRgCIAEoCBISCgpyZXF1ZXN0X2lkGAMgASgJImEKHUJhdGNoQ3JlYXRlSWRlbnRpdGllc1Jlc3BvbnNlEkAKB3Jlc3VsdHMYASADKAsyLy5hdm5vbG9neS5pZGVudGl0eS52MS5CYXRjaENyZWF0ZUlkZW50aXR5UmVzdWx0IpoBChlCYXRjaENyZWF0ZUlkZW50aXR5UmVzdWx0Eg0KBWluZGV4GAEgASgFEjIKCGlkZW50aXR5GAIgASgLMh4uYXZub2xvZ3kuaWRlbnRpdHkudjEuSWRlbnRpdHlIABIwCgVlcnJvchgDIAEoCzIfLmF2bm9sb2d5LmlkZW50aXR5LnYxLkl0ZW1FcnJvckgAQggKBnJlc3VsdCJzCglJdGVtRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEg4KBnN0YXR1cxgDIAEoBRI3CgdkZXRhaWxzGAQgASgLMiYuYXZub2xvZ3kuaWRlbnRpdHkudjEuSXRlbUVycm9yRGV0YWlscyLBAQoQSXRlbUVycm9yRGV0YWlscxISCgVmaWVsZBgBIAEoCUgAiAEBEhIKBXZhbHVlGAIgASgJSAGIAQESNwoKdmlvbGF0aW9ucxgDIAMoCzIjLmF2bm9sb2d5LmlkZW50aXR5LnYxLkl0ZW1WaW9sYXRpb24SIAoTcmV0cnlfYWZ0ZXJfc2Vjb25kcxgEIAEoBUgCiAEBQggKBl9maWVsZEIICgZfdmFsdWVCFgoUX3JldHJ5X2FmdGVyX3NlY29uZHMiPQoNSXRlbVZpb2xhdGlvbhINCgVmaWVsZBgBIAEoCRIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAky/ggKD0lkZW50aXR5U2VydmljZRJ8Cg5DcmVhdGVJZGVudGl0eRIrLmF2bm9sb2d5LmlkZW50aXR5LnYxLkNyZWF0ZUlkZW50aXR5UmVxdWVzdBoeLmF2bm9sb2d5LmlkZW50aXR5LnYxLklkZW50aXR5Ih3Q8xgBgtPkkwITOgEqIg4vdjEvaWRlbnRpdGllcxJ4CgtHZXRJZGVudGl0eRIoLmF2bm9sb2d5LmlkZW50aXR5LnYxLkdldElkZW50aXR5UmVxdWVzdBoeLmF2bm9sb2d5LmlkZW50aXR5LnYxLklkZW50aXR5Ih/Q8xgCgtPkkwIVEhMvdjEvaWRlbnRpdGllcy97aWR9EocBCg5MaXN0SWRlbnRpdGllcxIrLmF2bm9sb2d5LmlkZW50aXR5LnYxLkxpc3RJZGVudGl0aWVzUmVxdWVzdBosLmF2bm9sb2d5LmlkZW50aXR5LnYxLkxpc3RJZGVudGl0aWVzUmVzcG9uc2UiGtDzGAKC0+STAhASDi92MS9pZGVudGl0aWVzEpEBCg5VcGRhdGVJZGVudGl0eRIrLmF2bm9sb2d5LmlkZW50aXR5LnYxLlVwZGF0ZUlkZW50aXR5UmVxdWVzdBoeLmF2bm9sb2d5LmlkZW50aXR5LnYxLklkZW50aXR5IjLQ8xgBgtPkkwIoOghpZGVudGl0eTIcL3YxL2lkZW50aXRpZXMve2lkZW50aXR5LmlkfRJ2Cg5EZWxldGVJZGVudGl0eRIrLmF2bm9sb2d5LmlkZW50aXR5LnYxLkRlbGV0ZUlkZW50aXR5UmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIf0PMYAYLT5JMCFSoTL3YxL2lkZW50aXRpZXMve2lkfRKSAQoLU2V0UGFzc3dvcmQSKC5hdm5vbG9neS5pZGVudGl0eS52MS5TZXRQYXNzd29yZFJlcXVlc3QaKS5hdm5vbG9neS5pZGVudGl0eS52MS5TZXRQYXNzd29yZFJlc3BvbnNlIi7Q8xgBgtPkkwIkOgEqIh8vdjEvaWRlbnRpdGllcy97aWR9OnNldFBhc3N3b3JkEpkBCg5WZXJpZnlQYXNzd29yZBIrLmF2bm9sb2d5LmlkZW50aXR5LnYxLlZlcmlmeVBhc3N3b3JkUmVxdWVzdBosLmF2bm9sb2d5LmlkZW50aXR5LnYxLlZlcmlmeVBhc3N3b3JkUmVzcG9uc2UiLNDzGAKC0+STAiI6ASoiHS92MS9pZGVudGl0aWVzOnZlcmlmeVBhc3N3b3JkEqsBChVCYXRjaENyZWF0ZUlkZW50aXRpZXMSMi5hdm5vbG9neS5pZGVudGl0eS52MS5CYXRjaENyZWF0ZUlkZW50aXRpZXNSZXF1ZXN0GjMuYXZub2xvZ3kuaWRlbnRpdHkudjEuQmF0Y2hDcmVhdGVJZGVudGl0aWVzUmVzcG9uc2UiKdDzGAGC0+STAh86ASoiGi92MS9pZGVudGl0aWVzOmJhdGNoQ3JlYXRlYgZwcm90bzM", [file_avnology_identity_v1_identity, file_avnology_identity_v1_options, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_empty, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message avnology.identity.v1.CreateIdentityRequest
@@ -370,6 +370,199 @@ export const VerifyPasswordResponseSchema: GenMessage<VerifyPasswordResponse> = 
   messageDesc(file_avnology_identity_v1_identity_service, 9);
 
 /**
+ * @generated from message avnology.identity.v1.BatchCreateIdentitiesRequest
+ */
+export type BatchCreateIdentitiesRequest = Message<"avnology.identity.v1.BatchCreateIdentitiesRequest"> & {
+  /**
+   * 1-1000 creates. An item's own request_id or validate_only is refused on
+   * that item (902): only the batch's count.
+   * Each item's password_hash scope is checked on that item (a 403 in its
+   * result), like every other rule of CreateIdentity.
+   *
+   * @generated from field: repeated avnology.identity.v1.CreateIdentityRequest requests = 1;
+   */
+  requests: CreateIdentityRequest[];
+
+  /**
+   * When true, every check runs for every item but nothing is written.
+   *
+   * @generated from field: bool validate_only = 2;
+   */
+  validateOnly: boolean;
+
+  /**
+   * Idempotency key (AIP-155) of the whole batch; the same as the
+   * Idempotency-Key header.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message avnology.identity.v1.BatchCreateIdentitiesRequest.
+ * Use `create(BatchCreateIdentitiesRequestSchema)` to create a new message.
+ */
+export const BatchCreateIdentitiesRequestSchema: GenMessage<BatchCreateIdentitiesRequest> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 10);
+
+/**
+ * @generated from message avnology.identity.v1.BatchCreateIdentitiesResponse
+ */
+export type BatchCreateIdentitiesResponse = Message<"avnology.identity.v1.BatchCreateIdentitiesResponse"> & {
+  /**
+   * One result per request, in request order.
+   *
+   * @generated from field: repeated avnology.identity.v1.BatchCreateIdentityResult results = 1;
+   */
+  results: BatchCreateIdentityResult[];
+};
+
+/**
+ * Describes the message avnology.identity.v1.BatchCreateIdentitiesResponse.
+ * Use `create(BatchCreateIdentitiesResponseSchema)` to create a new message.
+ */
+export const BatchCreateIdentitiesResponseSchema: GenMessage<BatchCreateIdentitiesResponse> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 11);
+
+/**
+ * @generated from message avnology.identity.v1.BatchCreateIdentityResult
+ */
+export type BatchCreateIdentityResult = Message<"avnology.identity.v1.BatchCreateIdentityResult"> & {
+  /**
+   * The 0-based index of the request this result answers.
+   *
+   * @generated from field: int32 index = 1;
+   */
+  index: number;
+
+  /**
+   * @generated from oneof avnology.identity.v1.BatchCreateIdentityResult.result
+   */
+  result: {
+    /**
+     * The identity created (validate_only: the one that would be created).
+     *
+     * @generated from field: avnology.identity.v1.Identity identity = 2;
+     */
+    value: Identity;
+    case: "identity";
+  } | {
+    /**
+     * Why this item was refused.
+     *
+     * @generated from field: avnology.identity.v1.ItemError error = 3;
+     */
+    value: ItemError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message avnology.identity.v1.BatchCreateIdentityResult.
+ * Use `create(BatchCreateIdentityResultSchema)` to create a new message.
+ */
+export const BatchCreateIdentityResultSchema: GenMessage<BatchCreateIdentityResult> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 12);
+
+/**
+ * The inner shape of the REST error body ({"error": ItemError}).
+ *
+ * @generated from message avnology.identity.v1.ItemError
+ */
+export type ItemError = Message<"avnology.identity.v1.ItemError"> & {
+  /**
+   * An AVNOLOGY_AUTH_* code (docs/errors.md).
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * The HTTP status a single call would have answered.
+   *
+   * @generated from field: int32 status = 3;
+   */
+  status: number;
+
+  /**
+   * @generated from field: avnology.identity.v1.ItemErrorDetails details = 4;
+   */
+  details?: ItemErrorDetails | undefined;
+};
+
+/**
+ * Describes the message avnology.identity.v1.ItemError.
+ * Use `create(ItemErrorSchema)` to create a new message.
+ */
+export const ItemErrorSchema: GenMessage<ItemError> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 13);
+
+/**
+ * @generated from message avnology.identity.v1.ItemErrorDetails
+ */
+export type ItemErrorDetails = Message<"avnology.identity.v1.ItemErrorDetails"> & {
+  /**
+   * @generated from field: optional string field = 1;
+   */
+  field?: string | undefined;
+
+  /**
+   * @generated from field: optional string value = 2;
+   */
+  value?: string | undefined;
+
+  /**
+   * @generated from field: repeated avnology.identity.v1.ItemViolation violations = 3;
+   */
+  violations: ItemViolation[];
+
+  /**
+   * @generated from field: optional int32 retry_after_seconds = 4;
+   */
+  retryAfterSeconds?: number | undefined;
+};
+
+/**
+ * Describes the message avnology.identity.v1.ItemErrorDetails.
+ * Use `create(ItemErrorDetailsSchema)` to create a new message.
+ */
+export const ItemErrorDetailsSchema: GenMessage<ItemErrorDetails> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 14);
+
+/**
+ * @generated from message avnology.identity.v1.ItemViolation
+ */
+export type ItemViolation = Message<"avnology.identity.v1.ItemViolation"> & {
+  /**
+   * @generated from field: string field = 1;
+   */
+  field: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string message = 3;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message avnology.identity.v1.ItemViolation.
+ * Use `create(ItemViolationSchema)` to create a new message.
+ */
+export const ItemViolationSchema: GenMessage<ItemViolation> = /*@__PURE__*/
+  messageDesc(file_avnology_identity_v1_identity_service, 15);
+
+/**
  * IdentityService creates and manages the identities of a tenant.
  *
  * Every failure carries a google.rpc.ErrorInfo whose reason is an
@@ -455,6 +648,20 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof VerifyPasswordRequestSchema;
     output: typeof VerifyPasswordResponseSchema;
+  },
+  /**
+   * Creates up to 1,000 identities in one call, each under every rule of
+   * CreateIdentity. Answers one result per request, in request order:
+   * partial success is normal; the call itself fails only when refused as a
+   * whole (authentication, scope, size). Idempotent as a whole under one
+   * request_id / Idempotency-Key.
+   *
+   * @generated from rpc avnology.identity.v1.IdentityService.BatchCreateIdentities
+   */
+  batchCreateIdentities: {
+    methodKind: "unary";
+    input: typeof BatchCreateIdentitiesRequestSchema;
+    output: typeof BatchCreateIdentitiesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_avnology_identity_v1_identity_service, 0);

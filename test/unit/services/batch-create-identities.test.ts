@@ -1,0 +1,127 @@
+// BatchCreateIdentities on the in-memory stores: one result per item in
+// request order, every CreateIdentity rule per item with a single create's
+// codes and fields, in-batch duplicates on the later item, an item's own
+// request_id / validate_only refused on that item, partial success, and the
+// call refused as a whole only for its size.
+import { describe, expect, it } from "vitest";
+import type { BatchCreateItem, BatchCreateItemResult } from "../../../src/services/identities/index.js";
+import { scopes } from "../../../src/auth/caller.js";
+import { admin, breachedPassword, failure, fields, memoryServices, orgBound } from "./memory-services.js";
+import type { IdentityFields } from "../../../src/domain/identity.js";
+
+const item = (overrides: Partial<IdentityFields>, extra: Partial<BatchCreateItem> = {}): BatchCreateItem => ({
+  fields: fields(overrides),
+  initialPassword: "",
+  requestId: "",
+  validateOnly: false,
+  ...extra,
+});
+
+/** Each result as [code, field] for an error, or the created email. */
+const summary = (results: BatchCreateItemResult[]) =>
+  results.map((r) => (r.ok ? r.identity.email : [r.error.code, r.error.details.field]));
+
+describe("BatchCreateIdentities (in memory)", () => {
+  it("answers in request order: created, clash with a stored identity, in-batch duplicates on the later item", async () => {
+    const { identities, stores } = memoryServices();
+    const caller = admin();
+    await identities.create(caller, { fields: fields({ email: "stored@example.com", username: "stored" }), initialPassword: "", validateOnly: false });
+    const results = await identities.batchCreate(caller, {
+      validateOnly: false,
+      items: [
+        item({ email: "a@example.com", username: "alpha" }),
+        item({ email: "Stored@example.com" }),
+        item({ email: "A@example.com" }),
+        item({ email: "b@example.com", username: "ALPHA" }),
+        item({ email: "c@example.com", externalId: "x-1" }),
+        item({ email: "d@example.com", externalId: "x-1" }),
+        item({ email: "e@example.com", username: "Stored" }),
+      ],
+    });
+    expect(summary(results)).toEqual([
+      "a@example.com",
+      ["AVNOLOGY_AUTH_014", "email"],
+      ["AVNOLOGY_AUTH_014", "email"],
+      ["AVNOLOGY_AUTH_015", "username"],
+      "c@example.com",
+      ["AVNOLOGY_AUTH_016", "external_id"],
+      ["AVNOLOGY_AUTH_015", "username"],
+    ]);
+    expect(results[1]).toMatchObject({ ok: false, error: { details: { value: "Stored@example.com" } } });
+    const a = results[0]!;
+    if (!a.ok || !("id" in a.identity)) throw new Error("expected a created identity");
+    expect(await stores.identities.findById(caller.tenantId, a.identity.id)).toEqual(a.identity);
+    expect(await stores.identities.findTaken(caller.tenantId, { email: "b@example.com", username: "", externalId: "" })).toEqual([]);
+  });
+
+  it("applies every rule of a single create per item: validation, policy, breach, admin-only fields, password_hash scope", async () => {
+    const { identities } = memoryServices();
+    const tenantId = `ten_${crypto.randomUUID()}`;
+    const writer = admin(tenantId, scopes.filter((s) => s !== "admin:users:import"));
+    const results = await identities.batchCreate(writer, {
+      validateOnly: false,
+      items: [
+        item({ email: "not an email" }),
+        item({}, { initialPassword: "short" }),
+        item({}, { initialPassword: breachedPassword }),
+        item({}, { passwordHash: "$2y$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW" }),
+        item({ email: "fine@example.com" }, { initialPassword: "a long passphrase indeed" }),
+      ],
+    });
+    expect(summary(results)).toEqual([
+      ["AVNOLOGY_AUTH_902", "email"],
+      ["AVNOLOGY_AUTH_011", "initial_password"],
+      ["AVNOLOGY_AUTH_010", "initial_password"],
+      ["AVNOLOGY_AUTH_100", "password_hash"],
+      "fine@example.com",
+    ]);
+  });
+
+  it("gives the same item error as a single create for an organization-bound caller naming another organization", async () => {
+    const { identities } = memoryServices();
+    const caller = orgBound(`ten_${crypto.randomUUID()}`, "org_3f0c8e0e-7c63-4a8b-9d47-2b7a2c5f4e11");
+    const other = fields({ organizationId: "org_b1c7a6e2-5d1f-4f0a-8d3e-6a9b2c4d8e10" });
+    const single = await failure(identities.create(caller, { fields: other, initialPassword: "", validateOnly: false }));
+    const [result] = await identities.batchCreate(caller, { validateOnly: false, items: [{ ...item({}), fields: other }] });
+    expect(result).toMatchObject({ ok: false, error: { code: single.code, details: single.details } });
+  });
+
+  it("refuses an item's own request_id and validate_only on that item (902), the others proceed", async () => {
+    const { identities } = memoryServices();
+    const results = await identities.batchCreate(admin(), {
+      validateOnly: false,
+      items: [item({}, { requestId: "3f0c8e0e-7c63-4a8b-9d47-2b7a2c5f4e11" }), item({}, { validateOnly: true }), item({ email: "ok@example.com" })],
+    });
+    expect(summary(results)).toEqual([["AVNOLOGY_AUTH_902", "request_id"], ["AVNOLOGY_AUTH_902", "validate_only"], "ok@example.com"]);
+  });
+
+  it("validate_only: the same results, nothing stored, nothing hashed", async () => {
+    const { identities, stores, hashed } = memoryServices();
+    const caller = admin();
+    const results = await identities.batchCreate(caller, {
+      validateOnly: true,
+      items: [item({ email: "dry@example.com" }, { initialPassword: "a long passphrase indeed" }), item({ email: "DRY@example.com" })],
+    });
+    expect(summary(results)).toEqual(["dry@example.com", ["AVNOLOGY_AUTH_014", "email"]]);
+    expect(results[0]!.ok && "id" in results[0]!.identity).toBe(false);
+    expect(await stores.identities.findTaken(caller.tenantId, { email: "dry@example.com", username: "", externalId: "" })).toEqual([]);
+    expect(hashed).not.toContain("a long passphrase indeed");
+  });
+
+  it.each([0, 1001])("refuses %i items as a whole: 902 on requests", async (n) => {
+    const { identities } = memoryServices();
+    const items = Array.from({ length: n }, () => item({}));
+    const err = await failure(identities.batchCreate(admin(), { validateOnly: false, items }));
+    expect(err).toMatchObject({ code: "AVNOLOGY_AUTH_902", details: { field: "requests" } });
+  });
+
+  it("answers 950 on the items beyond the hasher's queue, the others are created", async () => {
+    const { identities } = memoryServices({}, { memoryCost: 1024, timeCost: 1, parallelism: 1, maxConcurrent: 1, maxQueue: 1 });
+    const items = Array.from({ length: 4 }, (_, i) => item({ email: `q${i}@example.com` }, { initialPassword: `a long passphrase number ${i}` }));
+    const results = await identities.batchCreate(admin(), { validateOnly: false, items });
+    const codes = results.map((r) => (r.ok ? "created" : r.error.code));
+    expect(codes.filter((c) => c === "created").length).toBeGreaterThanOrEqual(1);
+    expect(codes.filter((c) => c !== "created").every((c) => c === "AVNOLOGY_AUTH_950")).toBe(true);
+    expect(codes).toContain("AVNOLOGY_AUTH_950");
+  });
+});
