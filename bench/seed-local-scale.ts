@@ -6,6 +6,7 @@
 // the query the service sends for page 500). Median of a few runs; absolute
 // times depend on the machine, the ratio to the raw driver does not much.
 // Usage: npx tsx bench/seed-local-scale.ts [sizes=10000,100000]
+import { medianMs } from "./median.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,16 +42,6 @@ const baseUrl = `http://127.0.0.1:${server.port}`;
 const client = await MongoClient.connect(uri);
 const identities = client.db().collection<Record<string, unknown> & { _id: string }>("identities");
 
-async function median(runs: number, f: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await f();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return Math.round(times[Math.floor(times.length / 2)]!);
-}
 
 /** The stored shape of an identity (src/store/identity-store.ts toDocument). */
 function identityDocument(tenantId: string, n: number, createdAt: Date) {
@@ -81,17 +72,17 @@ try {
     const seedS = Math.round((performance.now() - started) / 100) / 10;
     const sample = await identities.find({}, { projection: { _id: 1 } }).skip(Math.floor(size / 2)).limit(1).toArray();
     const id = sample[0]!._id;
-    const get = await median(11, () => rest(baseUrl, "GET", `/v1/identities/${id}`, undefined, auth));
-    const rawGet = await median(11, () => identities.findOne({ _id: id }));
-    const missing = await median(5, () => rest(baseUrl, "GET", `/v1/identities/usr_${randomUUID()}`, undefined, auth));
+    const get = await medianMs(11, () => rest(baseUrl, "GET", `/v1/identities/${id}`, undefined, auth));
+    const rawGet = await medianMs(11, () => identities.findOne({ _id: id }));
+    const missing = await medianMs(5, () => rest(baseUrl, "GET", `/v1/identities/usr_${randomUUID()}`, undefined, auth));
     let k = 0;
-    const create = await median(7, async () => {
+    const create = await medianMs(7, async () => {
       const res = await rest(baseUrl, "POST", "/v1/identities", { identity: { email: `scale.${size}.${k++}@example.com` } }, auth);
       if (res.status !== 201) throw new Error(`create answered ${res.status}: ${res.text}`);
     });
-    const firstPage = await median(3, () => rest(baseUrl, "GET", "/v1/identities?page_size=100", undefined, auth));
+    const firstPage = await medianMs(3, () => rest(baseUrl, "GET", "/v1/identities?page_size=100", undefined, auth));
     const cursor = { createdAt: new Date(base + Math.floor(size / 2)), id: "usr_" };
-    const deepPage = await median(3, () => store.listPage(tenantId, {}, cursor, 101));
+    const deepPage = await medianMs(3, () => store.listPage(tenantId, {}, cursor, 101));
     rows.push(`| ${size.toLocaleString("en")} | ${seedS} s | ${get} ms (raw findOne ${rawGet} ms) | ${missing} ms | ${create} ms | ${firstPage} ms | ${deepPage} ms |`);
     console.log(rows.at(-1));
   }

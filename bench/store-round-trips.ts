@@ -6,6 +6,7 @@
 // - point reads by {_id, tenant_id} against {_id} alone, and a list page
 //   filter written with $and against the same filter flat.
 // Usage: npx tsx bench/store-round-trips.ts [identities=5000]
+import { medianMs } from "./median.js";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,16 +22,6 @@ const local = dataDir ? await startFerretDb({ dataDir, logFile: join(dataDir, "d
 const client = await MongoClient.connect(process.env["MONGODB_URI"] ?? `${local!.uri}round_trips`);
 const db = client.db();
 
-async function median(runs: number, f: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await f();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return Math.round(times[Math.floor(times.length / 2)]! * 10) / 10;
-}
 
 try {
   const buildInfo = await db.command({ buildInfo: 1 });
@@ -66,11 +57,11 @@ try {
   const claims = createWriteClaims(db, { alwaysClaim: true });
   let v = 100;
   await identities.updateOne({ _id: probe }, { $set: { version: v } });
-  const bare = await median(21, async () => {
+  const bare = await medianMs(21, async () => {
     await identities.updateOne({ _id: probe, version: v }, { $set: { version: v + 1 } });
     v++;
   });
-  const claimed = await median(21, async () => {
+  const claimed = await medianMs(21, async () => {
     const version = v;
     await claims.withClaim(`identity/${tenant}/${probe}`, version, () => identities.updateOne({ _id: probe, version }, { $set: { version: version + 1 } }));
     v++;
@@ -78,16 +69,16 @@ try {
   console.log(`conditional write: bare guarded updateOne ${bare} ms, with a write claim ${claimed} ms (median of 21)`);
 
   // 3. Point reads and list filters.
-  const withTenant = await median(21, () => identities.findOne({ _id: probe, tenant_id: tenant }));
-  const byId = await median(21, () => identities.findOne({ _id: probe }));
+  const withTenant = await medianMs(21, () => identities.findOne({ _id: probe, tenant_id: tenant }));
+  const byId = await medianMs(21, () => identities.findOne({ _id: probe }));
   console.log(`findOne {_id, tenant_id} ${withTenant} ms; {_id} alone ${byId} ms (median of 21)`);
   const cursorAt = new Date(base + Math.floor(count / 2));
   const tie = { $or: [{ created_at: { $gt: cursorAt } }, { created_at: cursorAt, _id: { $gt: "usr_" } }] };
   const sort = { created_at: 1, _id: 1 } as const;
-  const andForm = await median(5, () =>
+  const andForm = await medianMs(5, () =>
     identities.find({ $and: [{ tenant_id: tenant }, { created_at: { $gte: cursorAt } }, tie] }).sort(sort).limit(101).toArray(),
   );
-  const flat = await median(5, () => identities.find({ tenant_id: tenant, created_at: { $gte: cursorAt }, ...tie }).sort(sort).limit(101).toArray());
+  const flat = await medianMs(5, () => identities.find({ tenant_id: tenant, created_at: { $gte: cursorAt }, ...tie }).sort(sort).limit(101).toArray());
   console.log(`a page of 100 after a mid-collection cursor: $and form ${andForm} ms, flat form ${flat} ms (median of 5)`);
 
   // 4. The organization existence check of CreateIdentity: a read, then remembered.
@@ -96,20 +87,20 @@ try {
     Array.from({ length: 1_000 }, (_, i) => ({ _id: `${tenant}/org_${i}`, tenant_id: tenant, organization_id: `org_${i}`, name: "x" })) as never[],
   );
   let o = 0;
-  const firstCheck = await median(21, () => organizations.exists(tenant, `org_${o++}`));
-  const remembered = await median(21, () => organizations.exists(tenant, "org_1"));
+  const firstCheck = await medianMs(21, () => organizations.exists(tenant, `org_${o++}`));
+  const remembered = await medianMs(21, () => organizations.exists(tenant, "org_1"));
   console.log(`organization exists(): first check ${firstCheck} ms, remembered ${remembered} ms (median of 21, 1,000 organizations)`);
 
   // 5. Revoking a key: guarded update then read, against findOneAndUpdate.
   const keys = db.collection<{ _id: string; [k: string]: unknown }>("api_keys");
   await keys.insertMany(Array.from({ length: 100 }, (_, i) => ({ _id: `key_${i}`, tenant_id: tenant, revoked_at: null })));
   let r = 0;
-  const twoTrips = await median(21, async () => {
+  const twoTrips = await medianMs(21, async () => {
     const id = `key_${r++}`;
     await keys.updateOne({ _id: id, tenant_id: tenant, revoked_at: null }, { $set: { revoked_at: new Date() } });
     await keys.findOne({ _id: id });
   });
-  const oneTrip = await median(21, () =>
+  const oneTrip = await medianMs(21, () =>
     keys.findOneAndUpdate({ _id: `key_${r++}`, tenant_id: tenant, revoked_at: null }, { $set: { revoked_at: new Date() } }, { returnDocument: "after" }),
   );
   console.log(`revoke: updateOne + findOne ${twoTrips} ms, findOneAndUpdate ${oneTrip} ms (median of 21)`);

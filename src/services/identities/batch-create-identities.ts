@@ -11,7 +11,7 @@ import type { Caller } from "../../auth/caller.js";
 import { AppError, validationError, type Violation } from "../../domain/errors.js";
 import { normalizeEmail, normalizeUsername, type Identity, type ValidIdentityFields } from "../../domain/identity.js";
 import type { UniqueField } from "../../store/identity-store.js";
-import { checkCreateIdentity, type CreateIdentityInput } from "./create-identity.js";
+import { checkCreateIdentity, newIdentity, type CreateIdentityInput } from "./create-identity.js";
 import type { IdentityDeps } from "./deps.js";
 import { conflictError } from "./identity-errors.js";
 
@@ -76,7 +76,7 @@ export async function batchCreateIdentities(deps: IdentityDeps, caller: Caller, 
         results[index] = hashed;
         return undefined;
       }
-      return { index, fields, identity: newIdentity(deps, caller, fields), passwordHash: hashed.value };
+      return { index, fields, identity: newIdentity(deps, caller, fields, deps.newId()), passwordHash: hashed.value };
     }),
   );
   const toInsert = pending.filter((p) => p !== undefined);
@@ -116,17 +116,4 @@ function uniqueKeys(fields: ValidIdentityFields): { field: UniqueField; key: str
   if (fields.username) keys.push({ field: "username", key: `u:${normalizeUsername(fields.username)}` });
   if (fields.externalId) keys.push({ field: "external_id", key: `x:${fields.externalId}` });
   return keys;
-}
-
-function newIdentity(deps: IdentityDeps, caller: Caller, fields: ValidIdentityFields): Identity {
-  return {
-    ...fields,
-    id: deps.newId(),
-    tenantId: caller.tenantId,
-    createdAt: deps.now(),
-    updatedAt: null,
-    createdBy: caller.subject,
-    updatedBy: "",
-    version: 1,
-  };
 }

@@ -58,16 +58,7 @@ export async function createIdentity(deps: IdentityDeps, caller: Caller, input: 
   if (plannedId === undefined) await input.newIdPlan?.plan(id);
 
   const passwordHash = importedHash ? importedHash : input.initialPassword ? await deps.hasher.hash(input.initialPassword) : null;
-  const identity: Identity = {
-    ...fields,
-    id,
-    tenantId: caller.tenantId,
-    createdAt: deps.now(),
-    updatedAt: null,
-    createdBy: caller.subject,
-    updatedBy: "",
-    version: 1,
-  };
+  const identity = newIdentity(deps, caller, fields, id);
   const result = await deps.store.insert(identity, passwordHash);
   if (!result.ok) {
     // A keyed create's id is known to its retries: an interrupted run that was
@@ -144,4 +135,18 @@ function firstValue(violation: Violation | undefined, fields: ValidIdentityField
   if (row?.echo !== true || row.access !== "writable") return undefined;
   const value = (fields as unknown as Record<string, unknown>)[row.key];
   return typeof value !== "string" || value.length > 256 ? undefined : value;
+}
+
+/** A new identity of the caller's tenant from validated fields: version 1, created now by the caller. */
+export function newIdentity(deps: Pick<IdentityDeps, "now">, caller: Caller, fields: ValidIdentityFields, id: string): Identity {
+  return {
+    ...fields,
+    id,
+    tenantId: caller.tenantId,
+    createdAt: deps.now(),
+    updatedAt: null,
+    createdBy: caller.subject,
+    updatedBy: "",
+    version: 1,
+  };
 }
