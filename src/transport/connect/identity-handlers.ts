@@ -7,6 +7,7 @@ import { CreateIdentityRequestSchema, UpdateIdentityRequestSchema } from "../../
 import { isTenantAdmin } from "../../auth/permissions.js";
 import { etagOf } from "../../domain/etag.js";
 import type { IdentityUseCases } from "../../services/identities/index.js";
+import { passwordBudgetOf } from "../pipeline/password-budget.js";
 import { newIdPlanOf } from "../pipeline/planned-id.js";
 import { callerOf } from "../caller-context.js";
 import { etagFromIfMatch, setEtagHeader } from "../etag-header.js";
@@ -34,6 +35,8 @@ export function createIdentityHandlers(identities: IdentityUseCases): ServiceImp
       const caller = callerOf(ctx);
       const results = await identities.batchCreate(caller, {
         validateOnly: request.validateOnly,
+        passwordBudget: passwordBudgetOf(ctx),
+        newIdPlan: newIdPlanOf(ctx),
         items: request.requests.map((item) => ({
           fields: identityFieldsFromMessage(item.identity),
           initialPassword: item.initialPassword,

@@ -4,6 +4,8 @@
 // known to hash a password when its request carries a non-empty
 // `initial_password` or `password` string field and is not validate_only
 // (validate_only runs no hash) — read from the contract, no per-method list.
+// Items of a batch that hash draw from the password bucket one by one, through
+// the PasswordBudget this step puts into the handler context.
 // Services named in the exempt list (health, reflection) are never limited.
 import type { DescMessage, DescMethod, Message } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
@@ -13,6 +15,8 @@ import { AppError } from "../../domain/errors.js";
 import { isValidateOnly } from "../contract/request-fields.js";
 import { rateLimitHeaders } from "../../reliability/rate-limit/headers.js";
 import type { LimitKey, RateLimiter } from "../../reliability/rate-limit/limiter.js";
+import type { PasswordBudget } from "../../services/password-budget.js";
+import { passwordBudgetKey } from "./password-budget.js";
 
 type Next = () => Promise<unknown>;
 export type RateLimitStep = (request: Message, ctx: HandlerContext, caller: Caller, next: Next) => Promise<unknown>;
@@ -33,19 +37,39 @@ export function hashesPassword(schema: DescMessage, request: Message): boolean {
 }
 
 export function limitKeysOf(caller: Caller, hashing: boolean, config: RateLimitConfig): LimitKey[] {
-  const credential = JSON.stringify([caller.tenantId, caller.subject]);
+  const credential = credentialOf(caller);
   const keys: LimitKey[] = [
     { policy: "credential", key: `c:${credential}`, config: config.credential },
     { policy: "tenant", key: `t:${JSON.stringify(caller.tenantId)}`, config: config.tenant },
   ];
-  if (hashing) keys.push({ policy: "password", key: `p:${credential}`, config: config.password });
+  if (hashing) keys.push(passwordLimitKey(caller, config));
   return keys;
+}
+
+function passwordLimitKey(caller: Caller, config: RateLimitConfig): LimitKey {
+  return { policy: "password", key: `p:${credentialOf(caller)}`, config: config.password };
+}
+
+function credentialOf(caller: Caller): string {
+  return JSON.stringify([caller.tenantId, caller.subject]);
+}
+
+/** The caller's password bucket, one token per take (a batch item that hashes). */
+export function callerPasswordBudget(caller: Caller, limiter: RateLimiter, config: RateLimitConfig): PasswordBudget {
+  const key = passwordLimitKey(caller, config);
+  return {
+    take() {
+      const decision = limiter.take([key]);
+      return decision.allowed ? { allowed: true } : { allowed: false, retryAfterSeconds: decision.retryAfterSeconds };
+    },
+  };
 }
 
 /** The step for one method, or undefined for an exempt service. */
 export function rateLimitStep(method: DescMethod, limiter: RateLimiter, config: RateLimitConfig): RateLimitStep | undefined {
   if (isExemptService(method.parent.typeName, config.exemptServices)) return undefined;
   return async (request, ctx, caller, next) => {
+    ctx.values.set(passwordBudgetKey, callerPasswordBudget(caller, limiter, config));
     const decision = limiter.take(limitKeysOf(caller, hashesPassword(method.input, request), config));
     const headers = rateLimitHeaders(decision.statuses);
     for (const [name, value] of Object.entries(headers)) ctx.responseHeader.set(name, value);

@@ -1,13 +1,17 @@
 // BatchCreateIdentities on the in-memory stores: one result per item in
 // request order, every CreateIdentity rule per item with a single create's
 // codes and fields, in-batch duplicates on the later item, an item's own
-// request_id / validate_only refused on that item, partial success, and the
-// call refused as a whole only for its size.
+// request_id / validate_only refused on that item, partial success, the
+// call refused as a whole only for its size, the password budget charged per
+// clear-text item, and a keyed batch's takeover of a run that died.
 import { describe, expect, it } from "vitest";
 import type { BatchCreateItem, BatchCreateItemResult } from "../../../src/services/identities/index.js";
 import { scopes } from "../../../src/auth/caller.js";
 import { admin, breachedPassword, failure, fields, memoryServices, orgBound } from "./memory-services.js";
-import type { IdentityFields } from "../../../src/domain/identity.js";
+import type { IdentityFields, Identity } from "../../../src/domain/identity.js";
+import { plannedItemId, type NewIdPlan } from "../../../src/services/new-id-plan.js";
+import type { PasswordBudget } from "../../../src/services/password-budget.js";
+import type { OrganizationStore } from "../../../src/store/interfaces.js";
 
 const item = (overrides: Partial<IdentityFields>, extra: Partial<BatchCreateItem> = {}): BatchCreateItem => ({
   fields: fields(overrides),
@@ -123,5 +127,127 @@ describe("BatchCreateIdentities (in memory)", () => {
     expect(codes.filter((c) => c === "created").length).toBeGreaterThanOrEqual(1);
     expect(codes.filter((c) => c !== "created").every((c) => c === "AVNOLOGY_AUTH_950")).toBe(true);
     expect(codes).toContain("AVNOLOGY_AUTH_950");
+  });
+
+  describe("the password budget", () => {
+    /** A budget of `tokens` takes; then refused with a 3 s hint. */
+    const budgetOf = (tokens: number) => {
+      const taken = { count: 0 };
+      const budget: PasswordBudget = {
+        take: () => (++taken.count <= tokens ? { allowed: true } : { allowed: false, retryAfterSeconds: 3 }),
+      };
+      return { budget, taken };
+    };
+    const clearText = (i: number) => item({ email: `p${i}@example.com` }, { initialPassword: `a long passphrase number ${i}` });
+    const preHashed = (i: number) => item({ email: `h${i}@example.com` }, { passwordHash: "$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW" });
+
+    it("charges one token per clear-text item in item order; items beyond it answer 021 with the hint, the others are created", async () => {
+      const { identities, hashed } = memoryServices();
+      const { budget, taken } = budgetOf(2);
+      const results = await identities.batchCreate(admin(), {
+        validateOnly: false,
+        passwordBudget: budget,
+        items: [clearText(0), preHashed(1), item({ email: "no-password@example.com" }), clearText(3), clearText(4), item({ email: "bad" }, { initialPassword: "x" }), clearText(6)],
+      });
+      expect(summary(results)).toEqual([
+        "p0@example.com",
+        "h1@example.com",
+        "no-password@example.com",
+        "p3@example.com",
+        ["AVNOLOGY_AUTH_021", undefined],
+        ["AVNOLOGY_AUTH_902", "email"],
+        ["AVNOLOGY_AUTH_021", undefined],
+      ]);
+      expect(results[4]).toMatchObject({ ok: false, error: { details: { retryAfterSeconds: 3 } } });
+      // Two tokens taken, two refusals asked: the invalid and the pre-hashed items took none.
+      expect(taken.count).toBe(4);
+      expect(hashed).not.toContain("a long passphrase number 4");
+      expect(hashed).not.toContain("a long passphrase number 6");
+    });
+
+    it("is not charged by validate_only", async () => {
+      const { identities } = memoryServices();
+      const { budget, taken } = budgetOf(0);
+      const results = await identities.batchCreate(admin(), { validateOnly: true, passwordBudget: budget, items: [clearText(0), clearText(1)] });
+      expect(summary(results)).toEqual(["p0@example.com", "p1@example.com"]);
+      expect(taken.count).toBe(0);
+    });
+  });
+
+  it("reads an organization named by many items once", async () => {
+    const base = memoryServices();
+    const tenantId = `ten_${crypto.randomUUID()}`;
+    const organization = await base.organizations.create(admin(tenantId), { name: "Acme", organizationId: "" });
+    let reads = 0;
+    const counting: OrganizationStore = {
+      ...base.stores.organizations,
+      exists: (...args) => {
+        reads++;
+        return base.stores.organizations.exists(...args);
+      },
+    };
+    const { identities } = memoryServices({ ...base.stores, organizations: counting });
+    const items = Array.from({ length: 20 }, (_, i) => item({ email: `o${i}@example.com`, organizationId: organization.id }));
+    const results = await identities.batchCreate(admin(tenantId), { validateOnly: false, items });
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(reads).toBe(1);
+  });
+
+  describe("a keyed batch", () => {
+    /** A plan as the idempotency step gives it: what a dead run recorded, and what this run records. */
+    const planOf = (plannedId: string | undefined) => {
+      const recorded: string[] = [];
+      const plan: NewIdPlan = { plannedId, plan: async (id) => void recorded.push(id) };
+      return { plan, recorded };
+    };
+    const createdIds = (results: BatchCreateItemResult[]) => results.map((r) => (r.ok && "id" in r.identity ? r.identity.id : undefined));
+
+    it("records one seed before writing and derives every item's id from it", async () => {
+      const { identities, stores } = memoryServices();
+      const caller = admin();
+      const { plan, recorded } = planOf(undefined);
+      const results = await identities.batchCreate(caller, { validateOnly: false, newIdPlan: plan, items: [item({}), item({ email: "bad" }), item({})] });
+      expect(recorded).toHaveLength(1);
+      const seed = recorded[0]!;
+      expect(createdIds(results)).toEqual([plannedItemId(seed, 0), undefined, plannedItemId(seed, 2)]);
+      expect(await stores.identities.findById(caller.tenantId, plannedItemId(seed, 2))).not.toBeNull();
+    });
+
+    it("taking over a dead run: the identities it created are this call's, the rest are created under their planned ids", async () => {
+      const { identities, stores } = memoryServices();
+      const caller = admin();
+      const seed = "usr_3f0c8e0e-7c63-4a8b-9d47-2b7a2c5f4e11";
+      const items = [0, 1, 2, 3].map((i) => item({}, { initialPassword: `a long passphrase number ${i}` }));
+      // The dead run wrote items 0 and 2 before it died.
+      const deadRunWrote: Identity[] = [];
+      for (const index of [0, 2]) {
+        const identity: Identity = {
+          ...(await identities.batchCreate(caller, { validateOnly: true, items: [items[index]!] }).then((r) => (r[0]!.ok ? r[0]!.identity : fields()))),
+          id: plannedItemId(seed, index),
+          tenantId: caller.tenantId,
+          createdAt: new Date(Date.now() - 60_000),
+          updatedAt: null,
+          createdBy: caller.subject,
+          updatedBy: "",
+          version: 1,
+        } as Identity;
+        expect(await stores.identities.insert(identity, null)).toEqual({ ok: true });
+        deadRunWrote.push(identity);
+      }
+      const { plan, recorded } = planOf(seed);
+      // Only the two items the dead run did not write hash a password: two tokens are enough.
+      const budget = { left: 2, take: () => (budget.left-- > 0 ? { allowed: true as const } : { allowed: false as const, retryAfterSeconds: 1 }) };
+      const results = await identities.batchCreate(caller, { validateOnly: false, newIdPlan: plan, passwordBudget: budget, items });
+      expect(recorded).toEqual([]);
+      expect(summary(results)).toEqual(items.map((i) => i.fields.email));
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(createdIds(results)).toEqual([0, 1, 2, 3].map((i) => plannedItemId(seed, i)));
+      expect(results[0]).toMatchObject({ ok: true, identity: { createdAt: deadRunWrote[0]!.createdAt } });
+      expect(results[2]).toMatchObject({ ok: true, identity: { createdAt: deadRunWrote[1]!.createdAt } });
+      for (const [index, request] of items.entries()) {
+        const taken = await stores.identities.findTaken(caller.tenantId, { email: request.fields.email, username: "", externalId: "" });
+        expect(taken, `item ${index}`).toEqual(["email"]);
+      }
+    });
   });
 });
