@@ -30,7 +30,7 @@ export function importCommand(deps: CliDeps, setExitCode: (code: number) => void
     .addOption(new Option("--format <format>", "jsonl, or csv with a header row naming the fields (email, first_name, ..., initial_password, password_hash)").choices(["jsonl", "csv"]).default("jsonl"))
     .option("--batch-size <n>", `identities per call (1-${maxBatchSize})`, wholeNumber(1, maxBatchSize), maxBatchSize)
     .option("--concurrency <n>", "calls in flight at once (1-16)", wholeNumber(1, 16), 4)
-    .option("--rejects <path>", "where refused lines go, one JSON object each (default: rejects.jsonl next to the file)")
+    .option("--rejects <path>", "where refused lines go, one JSON object each (default: rejects.jsonl next to the file; a new import overwrites it)")
     .option("--dry-run", "validate every line (validate_only) and report what would be refused; creates nothing, keeps no resume state")
     .action(async (file: string, flags: ImportFlags, command: Command) => {
       const options = globalOptions(command);

@@ -46,7 +46,6 @@ function barProgress(terminal: NodeJS.WriteStream, total: number, label: string,
     {
       stream: terminal,
       format: `${label} {bar} {value}/{total} lines | {speed} items/s | ETA {eta_text} | {rejected} rejected`,
-      hideCursor: true,
       fps: 5,
     },
     cliProgress.Presets.shades_classic,

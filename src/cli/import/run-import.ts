@@ -11,6 +11,7 @@ import {
   loadState,
   markDone,
   newState,
+  rejectedTotal,
   resumeMismatch,
   saveState,
   statePathOf,
@@ -68,8 +69,9 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
   const stored = await loadState(statePathOf(options.file));
   let state: ImportState | undefined;
   if (options.dryRun) {
-    if (stored && stored.completedAt === undefined && stored.options.rejects === options.rejects) {
-      throw new UsageError(`an unfinished import of ${options.file} writes its rejects to ${options.rejects}: give the dry run another file with --rejects`);
+    if (stored && stored.options.rejects === options.rejects) {
+      const which = stored.completedAt === undefined ? "an unfinished" : "the";
+      throw new UsageError(`${which} import of ${options.file} keeps its rejects in ${options.rejects}: give the dry run another file with --rejects`);
     }
   } else if (stored) {
     const mismatch = resumeMismatch(stored, survey, stateOptions, statePathOf(options.file));
@@ -96,7 +98,7 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
   let resent = 0;
   let batchesDone = 0;
   const progressCounts = () => {
-    const rejected = Object.values(run.rejected).reduce((a, b) => a + b, 0);
+    const rejected = rejectedTotal(run);
     return { done: skipped + run.created + rejected, rejected, processed: run.created + rejected };
   };
 

@@ -1,5 +1,6 @@
 // The end of an import: the summary (human text, or one JSON document with
 // --json) and the exit code. Pure.
+import { AvnologyError } from "../../../sdk/src/index.js";
 import { formatError } from "../output.js";
 import { rejectedTotal, type ImportCounts } from "./import-state.js";
 import type { ImportReport } from "./run-import.js";
@@ -83,6 +84,12 @@ function headline(report: ImportReport): string {
 
 /** What stderr says when the import stopped before the end. */
 export function stoppedText(report: ImportReport): string {
+  if (report.error instanceof AvnologyError && report.error.code === "AVNOLOGY_AUTH_904") {
+    return (
+      `${formatError(report.error)}a batch is larger than the service takes (its MAX_BATCH_BODY_BYTES): ` +
+      `start over with a smaller --batch-size (delete ${report.stateFile ?? "the state file"}; lines created so far will then be refused as duplicates, AVNOLOGY_AUTH_014)\n`
+    );
+  }
   const resume = report.options.dryRun
     ? "run the dry run again to validate the rest"
     : `${report.batchesDone} of ${report.batches} batches are done; run the same command again to resume (state: ${report.stateFile ?? ""})`;

@@ -16,6 +16,7 @@ import {
   type BatchCreateIdentitiesResponse,
 } from "../../../sdk/src/gen/avnology/identity/v1/identity_service_pb.js";
 import type { AvnologyClient, AvnologyClientOptions } from "../../../sdk/src/index.js";
+import { ErrorInfoSchema } from "../../../sdk/src/gen/google/rpc/error_details_pb.js";
 import { runCli } from "../../../src/cli/program.js";
 
 type Request = MessageInitShape<typeof BatchCreateIdentitiesRequestSchema>;
@@ -155,6 +156,17 @@ describe("avnology-identity import (fake service)", () => {
     expect(JSON.parse(readFileSync(`${file}.import-state.json`, "utf8"))).toMatchObject({ doneBelow: 4, doneAbove: [], completedAt: expect.any(String) });
   });
 
+  it("a batch too large for the service (904) stops at once and says to start over with a smaller --batch-size", async () => {
+    const tooLarge = new ConnectError("Request body is too large", Code.ResourceExhausted, undefined, [
+      { desc: ErrorInfoSchema, value: { reason: "AVNOLOGY_AUTH_904", domain: "avnology" } },
+    ]);
+    const service = fakeService(() => tooLarge);
+    const ran = await cli(["import", input([user("big@example.com")]), "--rejects", join(dir, "big-rejects.jsonl")], service);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(/^error: AVNOLOGY_AUTH_904 Request body is too large \(413\)\na batch is larger than the service takes .* smaller --batch-size/m);
+    expect(service.calls).toHaveLength(1);
+  });
+
   it("refuses to resume a changed file or other options (exit 2), saying how to start over", async () => {
     const file = input([user("s1@example.com"), user("s2@example.com")]);
     const args = ["import", file, "--rejects", join(dir, "s-rejects.jsonl")];
@@ -186,7 +198,7 @@ describe("avnology-identity import (fake service)", () => {
     await cli(["import", unfinished, "--rejects", join(dir, "u-rejects.jsonl")], fakeService(() => new ConnectError("bad key", Code.Unauthenticated)));
     const clash = await cli(["import", unfinished, "--dry-run", "--rejects", join(dir, "u-rejects.jsonl")], fakeService());
     expect(clash.code).toBe(2);
-    expect(clash.stderr).toMatch(/unfinished import .* give the dry run another file with --rejects/);
+    expect(clash.stderr).toMatch(/an unfinished import .* give the dry run another file with --rejects/);
   });
 
   it.each([
