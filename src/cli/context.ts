@@ -12,6 +12,11 @@ export interface CliDeps {
   /** Plain HTTP (health probes); also handed to the SDK client. */
   readonly fetch: typeof globalThis.fetch;
   readonly createClient: (options: AvnologyClientOptions) => AvnologyClient;
+  /** stderr when it is a terminal (for progress bars), else undefined. */
+  readonly terminal?: NodeJS.WriteStream | undefined;
+  /** The clock and the waits of long-running commands (import); default Date.now and setTimeout. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** The options of the root command, given before or after the subcommand. */

@@ -9,4 +9,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: (text) => void process.stderr.write(text),
   fetch: globalThis.fetch,
   createClient: createAvnologyClient,
+  terminal: process.stderr.isTTY ? process.stderr : undefined,
 });

@@ -6,13 +6,14 @@ import { Command, CommanderError } from "commander";
 import { defaultUrl, type CliDeps } from "./context.js";
 import { healthCommand } from "./health.js";
 import { identitiesCommand } from "./identities.js";
+import { importCommand } from "./import/command.js";
 import { keysCommand, tenantCommand } from "./keys.js";
 import { organizationsCommand } from "./organizations.js";
 import { UsageError, formatError } from "./output.js";
 
 export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Command {
   const program = new Command("avnology-identity")
-    .description("Administer an Avnology identity service: tenants, API keys, organizations, identities, health.")
+    .description("Administer an Avnology identity service: tenants, API keys, organizations, identities, imports, health.")
     .option("--url <url>", `the service (env AVNOLOGY_URL; default ${defaultUrl})`)
     .option("--api-key <key>", "an admin API key, ak_live_... (env AVNOLOGY_API_KEY; prefer the env: flags show up in ps)")
     .option("--bootstrap-key <key>", "the service's bootstrap key, for tenant create (env AVNOLOGY_BOOTSTRAP_KEY)")
@@ -21,6 +22,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .addCommand(keysCommand(deps))
     .addCommand(organizationsCommand(deps))
     .addCommand(identitiesCommand(deps))
+    .addCommand(importCommand(deps, setExitCode))
     .addCommand(healthCommand(deps, setExitCode));
   for (const command of allCommands(program)) {
     command
