@@ -18,13 +18,17 @@ export interface BenchOptions {
   readonly only: readonly string[];
   /** In-flight requests of the closed-loop rows. */
   readonly concurrency: number;
+  /** Identities per call of the import row (BatchCreateIdentities / raw insertMany). */
+  readonly importBatch: number;
+  /** Batches in flight in the import row. */
+  readonly importConcurrency: number;
   /** Where the markdown table goes (besides stdout). */
   readonly markdownOut: string | undefined;
   readonly cores: number;
 }
 
 const usage = `usage: npm run bench -- [--smoke] [--identities N] [--runs N] [--warmup-ms N] [--duration-ms N]
-       [--concurrency N] [--entry src/main.ts|dist/src/main.js] [--cpu-prof DIR] [--only key,key] [--markdown FILE]`;
+       [--concurrency N] [--import-batch N] [--import-concurrency N] [--entry src/main.ts|dist/src/main.js] [--cpu-prof DIR] [--only key,key] [--markdown FILE]`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const args = new Map<string, string>();
@@ -54,6 +58,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     warmupMs: int("--warmup-ms", smoke ? 0 : 2_000, 0),
     durationMs: int("--duration-ms", smoke ? 100 : 5_000, 50),
     concurrency: int("--concurrency", smoke ? 2 : 16, 1),
+    importBatch: int("--import-batch", smoke ? 20 : 1_000, 1),
+    importConcurrency: int("--import-concurrency", smoke ? 2 : 4, 1),
     entry: args.get("--entry") ?? "src/main.ts",
     cpuProfDir: args.get("--cpu-prof"),
     only: (args.get("--only") ?? "").split(",").filter((s) => s !== ""),
