@@ -4,7 +4,7 @@
 // noisy neighbour slows both sides of one ratio rather than one row.
 import type { BenchStatsReply } from "../src/process-stats.js";
 import type { LoadMode, LoadResult } from "./load-loop.js";
-import type { BenchOptions } from "./options.js";
+import { importProtocols, type BenchOptions } from "./options.js";
 import { median, perSecond, summarise, type RowResult } from "./report.js";
 
 export interface RowContext {
@@ -256,10 +256,10 @@ export async function measureRows(ctx: RowContext): Promise<RowsOutcome> {
     const ic = options.importConcurrency;
     await measurePair({
       key: "import",
-      measure: `Import of pre-hashed identities: BatchCreateIdentities, ${options.importBatch} a call (Connect binary)`,
+      measure: `Import of pre-hashed identities: BatchCreateIdentities, ${options.importBatch} a call (${importProtocols[options.importProtocol]})`,
       ceiling: `raw driver \`insertMany\` (unordered) of the same documents, ${options.importBatch} a call, same concurrency`,
       ceilingShot: "raw.insertMany",
-      serviceShot: "connect.import",
+      serviceShot: `${options.importProtocol}.import`,
       ceilingConcurrency: ic,
       serviceConcurrency: ic,
       bound: 0.7,

@@ -140,7 +140,7 @@ export async function createScenarios(setup: WorkerSetup): Promise<Scenarios> {
       })) as { valid: boolean };
       if (!response.valid) throw new Error("verify: not valid");
     },
-    ...importShots({ setup, identities, newEmail }),
+    ...importShots({ setup, identities, newEmail, grpc }),
   };
   return {
     shots,
