@@ -31,7 +31,6 @@ export interface ImportShotDeps {
   readonly grpc: ReturnType<typeof createGrpcClient>;
 }
 
-
 export function importShots({ setup, identities, newEmail, grpc }: ImportShotDeps): Record<string, Shot> {
   const connectClient = (useBinaryFormat: boolean) =>
     createClient(IdentityService, createConnectTransport({ baseUrl: `http://127.0.0.1:${setup.port}`, useBinaryFormat }));
@@ -46,8 +45,10 @@ export function importShots({ setup, identities, newEmail, grpc }: ImportShotDep
       const result = await identities.insertMany(docs, { ordered: false });
       if (result.insertedCount !== docs.length) throw new Error(`raw insertMany: ${result.insertedCount} of ${docs.length}`);
     },
-    "connect.import": async () => expectCreated(await connect.binary.batchCreateIdentities(importRequest(), { headers: setup.auth }), setup.importBatch),
-    "connect-json.import": async () => expectCreated(await connect.json.batchCreateIdentities(importRequest(), { headers: setup.auth }), setup.importBatch),
+    "connect.import": async () =>
+      expectCreated(await connect.binary.batchCreateIdentities(importRequest(), { headers: setup.auth }), setup.importBatch),
+    "connect-json.import": async () =>
+      expectCreated(await connect.json.batchCreateIdentities(importRequest(), { headers: setup.auth }), setup.importBatch),
     "grpc.import": async () => {
       const result = await grpc.call(
         "batchCreateIdentities",
