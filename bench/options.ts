@@ -1,6 +1,10 @@
 // Command-line options of `npm run bench` (after `--`).
 import { availableParallelism } from "node:os";
 
+/** How the import row reaches the service (`--import-protocol`), as the row names it. */
+export const importProtocols = { connect: "Connect binary", "connect-json": "Connect JSON", grpc: "gRPC" } as const;
+export type ImportProtocol = keyof typeof importProtocols;
+
 export interface BenchOptions {
   /** A few seconds in all, tiny counts: CI proves the harness still runs. */
   readonly smoke: boolean;
@@ -18,13 +22,19 @@ export interface BenchOptions {
   readonly only: readonly string[];
   /** In-flight requests of the closed-loop rows. */
   readonly concurrency: number;
+  /** Identities per call of the import row (BatchCreateIdentities / raw insertMany). */
+  readonly importBatch: number;
+  /** Batches in flight in the import row. */
+  readonly importConcurrency: number;
+  readonly importProtocol: ImportProtocol;
   /** Where the markdown table goes (besides stdout). */
   readonly markdownOut: string | undefined;
   readonly cores: number;
 }
 
 const usage = `usage: npm run bench -- [--smoke] [--identities N] [--runs N] [--warmup-ms N] [--duration-ms N]
-       [--concurrency N] [--entry src/main.ts|dist/src/main.js] [--cpu-prof DIR] [--only key,key] [--markdown FILE]`;
+       [--concurrency N] [--import-batch N] [--import-concurrency N]
+       [--import-protocol connect|connect-json|grpc] [--entry src/main.ts|dist/src/main.js] [--cpu-prof DIR] [--only key,key] [--markdown FILE]`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const args = new Map<string, string>();
@@ -47,6 +57,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}\n${usage}`);
     return value;
   };
+  const protocol = (name: string): ImportProtocol => {
+    if (!Object.hasOwn(importProtocols, name)) throw new Error(`--import-protocol must be one of ${Object.keys(importProtocols).join(", ")}\n${usage}`);
+    return name as ImportProtocol;
+  };
   return {
     smoke,
     identities: int("--identities", smoke ? 300 : 10_000, 200),
@@ -54,6 +68,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     warmupMs: int("--warmup-ms", smoke ? 0 : 2_000, 0),
     durationMs: int("--duration-ms", smoke ? 100 : 5_000, 50),
     concurrency: int("--concurrency", smoke ? 2 : 16, 1),
+    importBatch: int("--import-batch", smoke ? 20 : 1_000, 1),
+    importConcurrency: int("--import-concurrency", smoke ? 2 : 4, 1),
+    importProtocol: protocol(args.get("--import-protocol") ?? "connect"),
     entry: args.get("--entry") ?? "src/main.ts",
     cpuProfDir: args.get("--cpu-prof"),
     only: (args.get("--only") ?? "").split(",").filter((s) => s !== ""),

@@ -88,6 +88,7 @@ try {
     password,
     passwordHash,
     argon2: argon2Params,
+    importBatch: options.importBatch,
     list: {
       pageSize,
       deepCursor,

@@ -21,6 +21,7 @@ import { listQuery } from "../src/store/identity-queries.js";
 import { toDocument } from "../src/store/identity-store.js";
 import { createGrpcClient } from "../test/support/grpc-client.js";
 import { seedIdentity } from "./database.js";
+import { importShots } from "./import-scenarios.js";
 import type { Shot } from "./load-loop.js";
 
 export interface WorkerSetup {
@@ -35,6 +36,8 @@ export interface WorkerSetup {
   readonly password: string;
   readonly passwordHash: string;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  /** Identities per BatchCreateIdentities call / raw insertMany of the import row. */
+  readonly importBatch: number;
   readonly list: {
     readonly pageSize: number;
     /** The position after page `depth - 1`, and the service's token for it. */
@@ -137,6 +140,7 @@ export async function createScenarios(setup: WorkerSetup): Promise<Scenarios> {
       })) as { valid: boolean };
       if (!response.valid) throw new Error("verify: not valid");
     },
+    ...importShots({ setup, identities, newEmail, grpc }),
   };
   return {
     shots,
