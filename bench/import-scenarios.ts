@@ -14,6 +14,7 @@ import {
   BatchCreateIdentitiesRequestSchema,
   BatchCreateIdentitiesResponseSchema,
   IdentityService,
+  BatchResultView,
   type BatchCreateIdentitiesResponse,
 } from "../gen/avnology/identity/v1/identity_service_pb.js";
 import type { Identity } from "../src/domain/identity.js";
@@ -45,25 +46,28 @@ export function importShots({ setup, identities, newEmail, grpc }: ImportShotDep
       const result = await identities.insertMany(docs, { ordered: false });
       if (result.insertedCount !== docs.length) throw new Error(`raw insertMany: ${result.insertedCount} of ${docs.length}`);
     },
-    "connect.import": async () =>
-      expectCreated(await connect.binary.batchCreateIdentities(importRequest(), { headers: setup.auth }), setup.importBatch),
-    "connect-json.import": async () =>
-      expectCreated(await connect.json.batchCreateIdentities(importRequest(), { headers: setup.auth }), setup.importBatch),
-    "grpc.import": async () => {
-      const result = await grpc.call(
-        "batchCreateIdentities",
-        BatchCreateIdentitiesRequestSchema,
-        BatchCreateIdentitiesResponseSchema,
-        importRequest(),
-        setup.auth as Record<string, string>,
-      );
-      if (result.error) throw new Error(`import: ${result.error.code} ${result.error.details}`);
-      expectCreated(result.response!, setup.importBatch);
-    },
+    ...byView((view, suffix) => ({
+      [`connect.import${suffix}`]: async () =>
+        expectCreated(await connect.binary.batchCreateIdentities(importRequest(view), { headers: setup.auth }), setup.importBatch),
+      [`connect-json.import${suffix}`]: async () =>
+        expectCreated(await connect.json.batchCreateIdentities(importRequest(view), { headers: setup.auth }), setup.importBatch),
+      [`grpc.import${suffix}`]: async () => {
+        const result = await grpc.call(
+          "batchCreateIdentities",
+          BatchCreateIdentitiesRequestSchema,
+          BatchCreateIdentitiesResponseSchema,
+          importRequest(view),
+          setup.auth as Record<string, string>,
+        );
+        if (result.error) throw new Error(`import: ${result.error.code} ${result.error.details}`);
+        expectCreated(result.response!, setup.importBatch);
+      },
+    })),
   };
 
-  function importRequest() {
+  function importRequest(resultView: BatchResultView) {
     return {
+      resultView,
       requests: batch().map((identity) => ({
         identity: {
           email: identity.email,
@@ -86,4 +90,12 @@ function expectCreated(response: BatchCreateIdentitiesResponse, count: number): 
     const why = first?.case === "error" ? `${first.value.code} ${first.value.message}` : "no results";
     throw new Error(`import: ${refused.length} of ${response.results.length} refused; first: ${why}`);
   }
+}
+
+/**
+ * The shots of both result views: "…import" asks BATCH_RESULT_VIEW_ID (ids
+ * only, as the CLI importer does), "…import-full" the whole identity echoed.
+ */
+function byView(shots: (view: BatchResultView, suffix: string) => Record<string, Shot>): Record<string, Shot> {
+  return { ...shots(BatchResultView.ID, ""), ...shots(BatchResultView.FULL, "-full") };
 }

@@ -249,17 +249,23 @@ export async function measureRows(ctx: RowContext): Promise<RowsOutcome> {
     });
     await ctx.removeCreated();
   }
-  if (wanted("import")) {
-    // Pre-hashed import: no hashing on either side, so the ratio is what the
-    // service adds to the write itself (decoding, per-item checks, encoding
-    // the answers). Every run deletes what it wrote, so each sees the seeded set.
+  // Pre-hashed import: no hashing on either side, so the ratio is what the
+  // service adds to the write itself (decoding, per-item checks, encoding
+  // the answers). Every run deletes what it wrote, so each sees the seeded set.
+  // "import" asks for ids only (result_view BATCH_RESULT_VIEW_ID, as the CLI
+  // importer does); "import-full" has every created identity echoed.
+  for (const [key, suffix, answers] of [
+    ["import", "", "ids only"],
+    ["import-full", "-full", "every identity echoed"],
+  ] as const) {
+    if (!wanted(key)) continue;
     const ic = options.importConcurrency;
     await measurePair({
-      key: "import",
-      measure: `Import of pre-hashed identities: BatchCreateIdentities, ${options.importBatch} a call (${importProtocols[options.importProtocol]})`,
+      key,
+      measure: `Import of pre-hashed identities: BatchCreateIdentities, ${options.importBatch} a call (${importProtocols[options.importProtocol]}; answers: ${answers})`,
       ceiling: `raw driver \`insertMany\` (unordered) of the same documents, ${options.importBatch} a call, same concurrency`,
       ceilingShot: "raw.insertMany",
-      serviceShot: `${options.importProtocol}.import`,
+      serviceShot: `${options.importProtocol}.import${suffix}`,
       ceilingConcurrency: ic,
       serviceConcurrency: ic,
       bound: 0.7,
@@ -293,7 +299,7 @@ export async function measureRows(ctx: RowContext): Promise<RowsOutcome> {
     });
   }
   // The issue's order.
-  const order = ["create-password", "create-password-p99", "create-nopassword", "import", "get-grpc", "get-rest", "get-rest-vs-connect", "list-first", "list-deep", "verify", "rss", "event-loop"];
+  const order = ["create-password", "create-password-p99", "create-nopassword", "import", "import-full", "get-grpc", "get-rest", "get-rest-vs-connect", "list-first", "list-deep", "verify", "rss", "event-loop"];
   const rows = order.flatMap((key) => byKey.get(key) ?? []);
   return { rows, notes };
 }

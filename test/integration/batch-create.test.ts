@@ -103,6 +103,19 @@ describe("BatchCreateIdentities over REST", () => {
     expect(await countWithEmail("replayed@example.com")).toBe(1);
   });
 
+  it("result_view BATCH_RESULT_VIEW_ID answers only each identity's id and etag", async () => {
+    const res = await batch({
+      result_view: "BATCH_RESULT_VIEW_ID",
+      requests: [{ identity: { email: "view.one@example.com", first_name: "View" } }, { identity: { email: "VIEW.one@example.com" } }],
+    });
+    expect(res.status).toBe(200);
+    const stored = await server.db.collection("identities").findOne({ email: "view.one@example.com" });
+    expect(res.json.results[0]).toEqual({ index: 0, identity: { id: String(stored?._id), etag: "v1" } });
+    expect(res.json.results[1]).toMatchObject({ index: 1, error: { code: "AVNOLOGY_AUTH_014" } });
+    const full = await batch({ result_view: "BATCH_RESULT_VIEW_FULL", requests: [{ identity: { email: "view.two@example.com", first_name: "Two" } }] });
+    expect(full.json.results[0]).toMatchObject({ index: 0, identity: { email: "view.two@example.com", first_name: "Two" } });
+  });
+
   it("a key without admin:users:write: 403 for the whole call", async () => {
     const reader = await createKey(server, { scopes: ["admin:users:read"] });
     const res = await batch({ requests: [{ identity: { email: "nope@example.com" } }] }, reader.auth);

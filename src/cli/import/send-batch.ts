@@ -13,11 +13,12 @@
 // among them, as a new call with its own key (the next attempt), until each
 // is created or refused for another reason.
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type {
-  BatchCreateIdentitiesRequestSchema,
-  BatchCreateIdentitiesResponse,
-  CreateIdentityRequest,
-  ItemError,
+import {
+  BatchResultView,
+  type BatchCreateIdentitiesRequestSchema,
+  type BatchCreateIdentitiesResponse,
+  type CreateIdentityRequest,
+  type ItemError,
 } from "../../../sdk/src/gen/avnology/identity/v1/identity_service_pb.js";
 import { withRetries, type RetryPolicy } from "../../../sdk/src/retry.js";
 
@@ -66,6 +67,8 @@ export async function sendBatch(deps: SendDeps, items: readonly BatchItem[], opt
       requests: pending.map((p) => p.item.request),
       validateOnly: options.validateOnly,
       requestId: options.requestId(attempt),
+      // The import counts what was created; the identities need not come back.
+      resultView: BatchResultView.ID,
     };
     const response = await withRetries(() => deps.call(request), {}, wholeCallRetries, {
       sleep: (ms) => deps.sleep(ms),

@@ -30,6 +30,11 @@ export interface IdentityView {
 export type IdentityLike = ValidIdentityFields &
   Partial<Pick<Identity, "id" | "createdAt" | "updatedAt" | "createdBy" | "updatedBy" | "version">>;
 
+/** BATCH_RESULT_VIEW_ID: only the id and etag ("" for the identity validate_only would create). */
+export function identityIdMessage(identity: IdentityLike): MessageInitShape<typeof IdentitySchema> {
+  return { id: identity.id ?? "", etag: identity.version === undefined ? "" : etagOf(identity.version) };
+}
+
 export function identityToMessage(identity: IdentityLike, view: IdentityView): MessageInitShape<typeof IdentitySchema> {
   const source = identity as unknown as Record<string, unknown>;
   const message: Record<string, unknown> = {};

@@ -3,7 +3,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { IdentityService } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
-import { CreateIdentityRequestSchema, UpdateIdentityRequestSchema } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
+import { BatchResultView, CreateIdentityRequestSchema, UpdateIdentityRequestSchema } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
 import { isTenantAdmin } from "../../auth/permissions.js";
 import { etagOf } from "../../domain/etag.js";
 import type { IdentityUseCases } from "../../services/identities/index.js";
@@ -12,7 +12,7 @@ import { newIdPlanOf } from "../pipeline/planned-id.js";
 import { callerOf } from "../caller-context.js";
 import { etagFromIfMatch, setEtagHeader } from "../etag-header.js";
 import { outputOnlyViolations } from "../output-only.js";
-import { identityFieldsFromMessage, identityToMessage } from "./identity-convert.js";
+import { identityFieldsFromMessage, identityIdMessage, identityToMessage } from "./identity-convert.js";
 import { itemErrorMessage } from "./item-error.js";
 
 export function createIdentityHandlers(identities: IdentityUseCases): ServiceImpl<typeof IdentityService> {
@@ -47,11 +47,12 @@ export function createIdentityHandlers(identities: IdentityUseCases): ServiceImp
         })),
       });
       const view = { includeAdminMetadata: isTenantAdmin(caller) };
+      const idOnly = request.resultView === BatchResultView.ID;
       return {
         results: results.map((result, index) => ({
           index,
           result: result.ok
-            ? { case: "identity" as const, value: identityToMessage(result.identity, view) }
+            ? { case: "identity" as const, value: idOnly ? identityIdMessage(result.identity) : identityToMessage(result.identity, view) }
             : { case: "error" as const, value: itemErrorMessage(result.error) },
         })),
       };

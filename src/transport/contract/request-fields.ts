@@ -1,6 +1,7 @@
 // Readers of the request fields the contract gives a meaning beyond the
-// resource: `request_id` (AIP-155, the idempotency key's body spelling) and
-// `validate_only` (AIP-163 dry run). Every transport and pipeline step reads
+// resource: `request_id` (AIP-155, the idempotency key's body spelling),
+// `validate_only` (AIP-163 dry run) and `result_view` (AIP-157 partial
+// response). Every transport and pipeline step reads
 // them here, from the method's request schema, so a new RPC takes part by
 // declaring the field in the proto and nothing else.
 import { ScalarType, type DescMessage, type Message } from "@bufbuild/protobuf";
@@ -23,4 +24,16 @@ export function requestIdOf(schema: DescMessage, request: Message): string {
   if (!field) return "";
   const value = (request as unknown as Record<string, unknown>)[field.localName];
   return typeof value === "string" ? value : "";
+}
+
+/**
+ * True when the request's `result_view` (an enum) names a partial view: any
+ * value but *_UNSPECIFIED and *_FULL. REST then renders the resources of the
+ * answer without the fields outside the view, instead of printing them empty.
+ */
+export function asksPartialView(schema: DescMessage, request: Message): boolean {
+  const field = schema.fields.find((f) => f.name === "result_view");
+  if (field?.fieldKind !== "enum") return false;
+  const value = field.enum.values.find((v) => v.number === (request as unknown as Record<string, unknown>)[field.localName]);
+  return value !== undefined && !/_(UNSPECIFIED|FULL)$/.test(value.name);
 }

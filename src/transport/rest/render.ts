@@ -6,14 +6,25 @@ import type { AppError } from "../../domain/errors.js";
 
 /** A batch item's error details (ItemError in identity_service.proto): the shape renderError writes. */
 const itemErrorDetailsType = "avnology.identity.v1.ItemErrorDetails";
+/** A batch item's error: rendered whole whatever the view (the view is about the resource). */
+const itemErrorType = "avnology.identity.v1.ItemError";
 
-export function renderMessage(schema: DescMessage, message: Message): JsonObject {
+export interface RenderOptions {
+  /**
+   * The request asked for a partial view (result_view, AIP-157): a batch
+   * result's resource holds only the view's fields and renders only those
+   * that are set, rather than every other field empty.
+   */
+  readonly partialView?: boolean;
+}
+
+export function renderMessage(schema: DescMessage, message: Message, options: RenderOptions = {}): JsonObject {
   const json = toJson(schema, message, { useProtoFieldName: true, alwaysEmitImplicit: true }) as JsonObject;
-  return withNulls(schema, message, json);
+  return withNulls(schema, message, json, options);
 }
 
 /** Rebuilds the object in field order, with null for unset message fields. */
-function withNulls(schema: DescMessage, message: Message, json: JsonObject): JsonObject {
+function withNulls(schema: DescMessage, message: Message, json: JsonObject, options: RenderOptions): JsonObject {
   const out: JsonObject = {};
   for (const field of schema.fields) {
     const value = json[field.name];
@@ -24,14 +35,17 @@ function withNulls(schema: DescMessage, message: Message, json: JsonObject): Jso
       // Repeated resources (list responses) render like single ones.
       const items = (message as unknown as Record<string, Message[]>)[field.localName]!;
       out[field.name] = value.map((item, i) =>
-        isJsonObject(item) && !field.message.typeName.startsWith("google.protobuf.") ? withNulls(field.message, items[i]!, item) : item,
+        isJsonObject(item) && !field.message.typeName.startsWith("google.protobuf.") ? withNulls(field.message, items[i]!, item, options) : item,
       );
       continue;
     }
     if (field.fieldKind === "message" && field.oneof && isJsonObject(value) && !field.message.typeName.startsWith("google.protobuf.")) {
       // A set message member of a oneof (a batch result's identity or error) renders like a single one.
       const oneof = (message as unknown as Record<string, { case?: string; value?: Message }>)[field.oneof.localName];
-      if (oneof?.case === field.localName && oneof.value) out[field.name] = withNulls(field.message, oneof.value, value);
+      if (oneof?.case !== field.localName || !oneof.value) continue;
+      out[field.name] = options.partialView && field.message.typeName !== itemErrorType
+        ? (toJson(field.message, oneof.value, { useProtoFieldName: true }) as JsonObject)
+        : withNulls(field.message, oneof.value, value, options);
       continue;
     }
     if (field.fieldKind !== "message" || field.oneof) {
@@ -41,7 +55,7 @@ function withNulls(schema: DescMessage, message: Message, json: JsonObject): Jso
     if (!isFieldSet(message, field)) {
       out[field.name] = null;
     } else if (!field.message.typeName.startsWith("google.protobuf.") && value && typeof value === "object" && !Array.isArray(value)) {
-      out[field.name] = withNulls(field.message, (message as unknown as Record<string, Message>)[field.localName]!, value);
+      out[field.name] = withNulls(field.message, (message as unknown as Record<string, Message>)[field.localName]!, value, options);
     } else {
       out[field.name] = value ?? null;
     }

@@ -8,7 +8,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { create, type Message } from "@bufbuild/protobuf";
 import { createContextValues, createHandlerContext } from "@connectrpc/connect";
 import { AppError } from "../../domain/errors.js";
-import { isValidateOnly } from "../contract/request-fields.js";
+import { asksPartialView, isValidateOnly } from "../contract/request-fields.js";
 import { appErrorOf, errorHeaders } from "../error-connect.js";
 import { readJsonBody } from "../http-body.js";
 import type { ServiceRegistration } from "../method-pipeline.js";
@@ -66,7 +66,8 @@ export function createRestHandler(registrations: readonly ServiceRegistration[],
       const output = (await impl(request as never, ctx)) as Message;
       // AIP-163: a validate_only create creates nothing, so it answers 200, not 201.
       const status = route.successStatus === 201 && isValidateOnly(route.method.input, request) ? 200 : route.successStatus;
-      send(res, status, ctx.responseHeader, status === 204 ? undefined : renderOutput(route, output));
+      const partial = asksPartialView(route.method.input, request);
+      send(res, status, ctx.responseHeader, status === 204 ? undefined : renderOutput(route, output, partial));
     } catch (err) {
       const appError = appErrorOf(err);
       errorHeaders(appError).forEach((value, name) => responseHeader.set(name, value));
@@ -75,9 +76,9 @@ export function createRestHandler(registrations: readonly ServiceRegistration[],
   };
 }
 
-function renderOutput(route: RestRoute, output: Message) {
+function renderOutput(route: RestRoute, output: Message, partialView: boolean) {
   // Implementations may return init shapes; normalise to a full message first.
-  return renderMessage(route.method.output, create(route.method.output, output as never));
+  return renderMessage(route.method.output, create(route.method.output, output as never), { partialView });
 }
 
 function send(res: NodeResponse, status: number, headers: Headers, body: unknown): void {

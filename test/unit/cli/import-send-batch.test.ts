@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   BatchCreateIdentitiesRequestSchema,
   BatchCreateIdentitiesResponseSchema,
+  BatchResultView,
   CreateIdentityRequestSchema,
   type BatchCreateIdentitiesResponse,
 } from "../../../sdk/src/gen/avnology/identity/v1/identity_service_pb.js";
@@ -140,5 +141,7 @@ describe("sendBatch", () => {
     });
     await expect(sendBatch(deps, [item(1)], { validateOnly: true, requestId: () => "" })).rejects.toThrow(/answered 0 results for a batch of 1/);
     expect(requests[0]).toMatchObject({ validateOnly: true, requestId: "" });
+    // Only ids come back: the import counts what was created.
+    expect(requests[0]!.resultView).toBe(BatchResultView.ID);
   });
 });
