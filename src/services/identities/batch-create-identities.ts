@@ -11,11 +11,16 @@
 // hash draws one token from the caller's password budget, in item order, and
 // an item the budget refuses answers 021 with its retry hint (the others go
 // on); then the hash goes through the bounded hasher, whose refusal is a 950
-// on that item. Imported hashes (password_hash) cost neither.
+// on that item. A batch hands the hasher a few items at a time
+// (hashesInFlightPerBatch), not all of them: its items wait their turn in
+// the batch instead of overflowing the hasher's shared queue (a thousand
+// 950s), and single calls keep their places in that queue. Imported hashes
+// (password_hash) cost neither.
 //
 // A keyed batch records one seed id before it writes and derives every
 // item's id from it (plannedItemId): a retry that takes over a batch whose
 // run died answers the identities that run created as its own.
+import PQueue from "p-queue";
 import type { Caller } from "../../auth/caller.js";
 import { AppError, validationError, type Violation } from "../../domain/errors.js";
 import { normalizeEmail, normalizeUsername, type Identity, type ValidIdentityFields } from "../../domain/identity.js";
@@ -27,6 +32,9 @@ import type { IdentityDeps, OrganizationLookup } from "./deps.js";
 import { conflictError } from "./identity-errors.js";
 
 export const maxBatchCreateItems = 1000;
+
+/** Clear-text items of one batch at the hasher at once: above its default concurrency (2), far below its queue (64). */
+export const hashesInFlightPerBatch = 4;
 
 export interface BatchCreateItem extends Omit<CreateIdentityInput, "validateOnly" | "newIdPlan"> {
   /** The item's own request_id / validate_only: only the batch's count, so set is a 902 on the item. */
@@ -81,11 +89,18 @@ export async function batchCreateIdentities(deps: IdentityDeps, caller: Caller, 
   if (input.newIdPlan?.plannedId !== undefined) await answerCreatedByDeadRun(deps, caller, checked, results, idOf);
   chargePasswordBudget(input, checked, results);
 
+  const hashing = new PQueue({ concurrency: hashesInFlightPerBatch });
+  const hashOf = (item: BatchCreateItem): Promise<string | null> => {
+    if (item.passwordHash) return Promise.resolve(item.passwordHash);
+    if (!item.initialPassword) return Promise.resolve(null);
+    const password = item.initialPassword;
+    return hashing.add(() => deps.hasher.hash(password));
+  };
   const pending = await Promise.all(
     checked.map(async (fields, index): Promise<Write | undefined> => {
       if (!fields) return undefined;
       const item = input.items[index]!;
-      const hashed = await itemOutcome(async () => (item.passwordHash ? item.passwordHash : item.initialPassword ? deps.hasher.hash(item.initialPassword) : null));
+      const hashed = await itemOutcome(() => hashOf(item));
       if (!hashed.ok) {
         results[index] = hashed;
         return undefined;

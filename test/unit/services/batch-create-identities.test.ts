@@ -129,6 +129,14 @@ describe("BatchCreateIdentities (in memory)", () => {
     expect(codes).toContain("AVNOLOGY_AUTH_950");
   });
 
+  it("hands the hasher a few clear-text items at a time: 60 items through a queue of 8, none refused", async () => {
+    const { identities, hashed } = memoryServices({}, { memoryCost: 1024, timeCost: 1, parallelism: 1, maxConcurrent: 1, maxQueue: 8 });
+    const items = Array.from({ length: 60 }, (_, i) => item({ email: `many${i}@example.com` }, { initialPassword: `a long passphrase number ${i}` }));
+    const results = await identities.batchCreate(admin(), { validateOnly: false, items });
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error.code)).toEqual([]);
+    expect(hashed.filter((p) => p.startsWith("a long passphrase number "))).toHaveLength(60);
+  });
+
   describe("the password budget", () => {
     /** A budget of `tokens` takes; then refused with a 3 s hint. */
     const budgetOf = (tokens: number) => {
