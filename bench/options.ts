@@ -27,6 +27,9 @@ export interface BenchOptions {
   /** Batches in flight in the import row. */
   readonly importConcurrency: number;
   readonly importProtocol: ImportProtocol;
+  /** Users per JSONL file of the CLI import rows (pre-hashed, and clear-text passwords). */
+  readonly cliImportUsers: number;
+  readonly cliImportClearTextUsers: number;
   /** Where the markdown table goes (besides stdout). */
   readonly markdownOut: string | undefined;
   readonly cores: number;
@@ -34,7 +37,7 @@ export interface BenchOptions {
 
 const usage = `usage: npm run bench -- [--smoke] [--identities N] [--runs N] [--warmup-ms N] [--duration-ms N]
        [--concurrency N] [--import-batch N] [--import-concurrency N]
-       [--import-protocol connect|connect-json|grpc] [--entry src/main.ts|dist/src/main.js] [--cpu-prof DIR] [--only key,key] [--markdown FILE]`;
+       [--import-protocol connect|connect-json|grpc] [--cli-import-users N] [--cli-import-clear-text-users N] [--entry src/main.ts|dist/src/main.js] [--cpu-prof DIR] [--only key,key] [--markdown FILE]`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const args = new Map<string, string>();
@@ -71,6 +74,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     importBatch: int("--import-batch", smoke ? 20 : 1_000, 1),
     importConcurrency: int("--import-concurrency", smoke ? 2 : 4, 1),
     importProtocol: protocol(args.get("--import-protocol") ?? "connect"),
+    cliImportUsers: int("--cli-import-users", smoke ? 60 : 100_000, 1),
+    cliImportClearTextUsers: int("--cli-import-clear-text-users", smoke ? 20 : 100_000, 1),
     entry: args.get("--entry") ?? "src/main.ts",
     cpuProfDir: args.get("--cpu-prof"),
     only: (args.get("--only") ?? "").split(",").filter((s) => s !== ""),

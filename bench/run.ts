@@ -18,7 +18,8 @@ import type { LoadMode, LoadResult } from "./load-loop.js";
 import type { WorkerRequest } from "./load-worker.js";
 import { parseOptions } from "./options.js";
 import { summariseProfile } from "./profile-summary.js";
-import { markdownTable, met } from "./report.js";
+import { measureClearTextCliImport, measurePreHashedCliImport, type CliImportContext } from "./import-cli.js";
+import { markdownTable, met, type RowResult } from "./report.js";
 import { measureRows } from "./rows.js";
 import type { WorkerSetup } from "./scenarios.js";
 import { startService, stopChild, type ServiceProcess } from "./service.js";
@@ -133,6 +134,20 @@ try {
     },
   });
 
+  const cliRows = await measureCliRows({
+    baseUrl: `http://127.0.0.1:${service.port}`,
+    apiKey: tenant.auth.authorization!.replace(/^Bearer /, ""),
+    mongodbUri: database.uri,
+    tenantId: tenant.tenantId,
+    createdBy: tenant.adminKeyId,
+    argon2: argon2Params,
+    hashesAtOnce: serviceConfig.argon2.maxConcurrent,
+    smoke: options.smoke,
+    log,
+    removeCreated: async () => log(`removed ${await removeCreatedIdentities(database.uri)} created identities`),
+  });
+  outcome.rows.push(...cliRows);
+
   const table = markdownTable(outcome.rows);
   const context = [
     `- command: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\`${process.env["MONGODB_URI"] ? " (MONGODB_URI set)" : ""}`,
@@ -167,6 +182,16 @@ if (options.cpuProfDir) {
 if (failures.length > 0) {
   log(`request failures:\n  ${failures.join("\n  ")}`);
   process.exitCode = 1;
+}
+
+/** The CLI import rows (bench/import-cli.ts), after the others: they take minutes at full size. */
+async function measureCliRows(ctx: CliImportContext): Promise<RowResult[]> {
+  const wanted = (key: string) => options.only.length === 0 || options.only.some((o) => key.includes(o));
+  const rows: RowResult[] = [];
+  if (wanted("cli-prehashed")) rows.push(await measurePreHashedCliImport(ctx, options.cliImportUsers));
+  if (wanted("cli-clear-text")) rows.push(await measureClearTextCliImport(ctx, options.cliImportClearTextUsers));
+  for (const row of rows) log(`${row.measure}: ${row.value.toFixed(2)} (${row.detail})`);
+  return rows;
 }
 
 async function startWorker(setup: WorkerSetup): Promise<ChildProcess> {
