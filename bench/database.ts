@@ -154,27 +154,24 @@ export function seedIdentity(spec: Pick<SeedSpec, "tenantId" | "createdBy">, n: 
 
 /** Removes what the create rows and raw inserts added (their emails start with "bench."), so later rows see the seeded set. */
 /**
- * Deletes the identities the rows created (the "bench." emails), by _id in
- * chunks: FerretDB turns one deleteMany into a single SQL statement with a
- * parameter per document, and PostgreSQL refuses more than 65,535 (seen with
- * the 100,000 of the CLI import row).
+ * Deletes the identities the rows created (the "bench." emails). FerretDB
+ * turns one deleteMany into a single SQL statement with a parameter per
+ * matched document, and PostgreSQL refuses more than 65,535: rows that
+ * create more (the CLI import's 100,000) spread their emails over ten
+ * prefixes and delete those one by one (`prefixes`).
  */
-export async function removeCreatedIdentities(uri: string): Promise<number> {
+export async function removeCreatedIdentities(uri: string, prefixes: readonly string[] = ["bench."]): Promise<number> {
   const client = await MongoClient.connect(uri);
   try {
-    const identities = client.db().collection<{ _id: string }>("identities");
-    const ids = (await identities.find({ email: { $regex: "^bench\\." } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id);
     let deleted = 0;
-    for (let from = 0; from < ids.length; from += deleteChunk) {
-      deleted += (await identities.deleteMany({ _id: { $in: ids.slice(from, from + deleteChunk) } })).deletedCount;
+    for (const prefix of prefixes) {
+      deleted += (await client.db().collection("identities").deleteMany({ email: { $regex: `^${prefix.replaceAll(".", "\\.")}` } })).deletedCount;
     }
     return deleted;
   } finally {
     await client.close();
   }
 }
-
-const deleteChunk = 10_000;
 
 /**
  * Counts the commands the server has answered: FerretDB counts them per

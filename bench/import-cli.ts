@@ -40,8 +40,17 @@ export interface CliImportContext {
   readonly hashesAtOnce: number;
   readonly smoke: boolean;
   readonly log: (line: string) => void;
-  readonly removeCreated: () => Promise<void>;
+  /** Deletes the identities whose emails start with one of `prefixes`, prefix by prefix. */
+  readonly removeCreated: (prefixes: readonly string[]) => Promise<void>;
 }
+
+/**
+ * Emails spread over ten prefixes (`bench.cli.<i mod 10>.`): deleted one
+ * prefix at a time, each well under the 65,535 documents FerretDB can delete
+ * in one statement (bench/database.ts).
+ */
+const emailOf = (kind: string, i: number, tag: string) => `bench.cli.${i % 10}.${kind}${i}.${tag}@example.com`;
+const cliPrefixes = Array.from({ length: 10 }, (_, d) => `bench.cli.${d}.`);
 
 const root = join(import.meta.dirname, "..");
 const bin = join(root, "scripts/avnology-identity.mjs");
@@ -52,7 +61,8 @@ export async function measurePreHashedCliImport(ctx: CliImportContext, users: nu
   const dir = mkdtempSync(join(tmpdir(), "avnology-bench-import-"));
   try {
     const hashes = await sampleHashes();
-    const emails = Array.from({ length: users }, (_, i) => `bench.cli.${i}.${randomBytes(3).toString("hex")}@example.com`);
+    const tag = randomBytes(3).toString("hex");
+    const emails = Array.from({ length: users }, (_, i) => emailOf("hashed", i, tag));
     const hashOf = (i: number) => hashes[i % hashes.length]!;
     const file = join(dir, "users.jsonl");
     await writeLines(file, users, (i) => ({ identity: { email: emails[i], first_name: "Jane", last_name: `Smith${i}` }, password_hash: hashOf(i) }));
@@ -61,9 +71,9 @@ export async function measurePreHashedCliImport(ctx: CliImportContext, users: nu
       const identity = { ...seedIdentity(ctx, i, new Date()), email: emails[i]!, phone: "", traits: undefined };
       return toDocument({ ...identity, firstName: "Jane", lastName: `Smith${i}` }, hashOf(i));
     });
-    await ctx.removeCreated();
+    await ctx.removeCreated(cliPrefixes);
     const cli = await runCliImport(ctx, file, users);
-    await ctx.removeCreated();
+    await ctx.removeCreated(cliPrefixes);
     const ratio = ceilingMs / cli.ms;
     return {
       measure: `${users.toLocaleString("en-US")} pre-hashed users (Argon2id, bcrypt, scrypt, PBKDF2) from a JSONL file through \`avnology-identity import\`: ${seconds(cli.ms)}`,
@@ -86,13 +96,13 @@ export async function measureClearTextCliImport(ctx: CliImportContext, users: nu
     const file = join(dir, "users.jsonl");
     const tag = randomBytes(3).toString("hex");
     await writeLines(file, users, (i) => ({
-      identity: { email: `bench.cli.clear.${i}.${tag}@example.com` },
+      identity: { email: emailOf("clear", i, tag) },
       initial_password: `Import-${i}-${tag}-k7#Rq2!vW9zLm4`,
     }));
     const argonRate = await argon2Rate(ctx, ctx.smoke ? 1_000 : 20_000);
     ctx.log(`import-cli-clear-text: Argon2id ceiling ${argonRate.toFixed(1)} hashes/s (${ctx.hashesAtOnce} at once)`);
     const cli = await runCliImport(ctx, file, users);
-    await ctx.removeCreated();
+    await ctx.removeCreated(cliPrefixes);
     const rate = (users * 1000) / cli.ms;
     const ratio = rate / argonRate;
     return {

@@ -144,7 +144,7 @@ try {
     hashesAtOnce: serviceConfig.argon2.maxConcurrent,
     smoke: options.smoke,
     log,
-    removeCreated: async () => log(`removed ${await removeCreatedIdentities(database.uri)} created identities`),
+    removeCreated: async (prefixes) => log(`removed ${await removeCreatedIdentities(database.uri, prefixes)} created identities`),
   });
   outcome.rows.push(...cliRows);
 
