@@ -6,13 +6,11 @@
 // it writes and derives each item's id from it), with the ids any answer
 // before the kill gave, and the database must hold exactly one identity per
 // item: no 409 014 for the caller's own identities, no second copies.
-import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { MongoClient } from "mongodb";
 import { setUpAdminTenant } from "../support/admin-tenant.js";
-import { startKillableProcess, type KillableServiceProcess } from "../support/processes.js";
+import { freshProcessEnv, startKillableProcess, type KillableServiceProcess } from "../support/processes.js";
 import { rest, type RestResponse } from "../support/rest.js";
-import { freshDatabaseUri, testRateLimits } from "../support/test-server.js";
 
 const batches = 8;
 const itemsPerBatch = 250;
@@ -34,13 +32,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("a crash during keyed batch creates", () => {
   it("every retried batch answers each item as created, once", async () => {
-    const env = {
-      MONGODB_URI: freshDatabaseUri(),
-      BOOTSTRAP_KEY: `bootstrap-${randomBytes(24).toString("hex")}`,
-      API_KEY_PEPPER: randomBytes(32).toString("hex"),
-      AUTH_FAILURE_LIMIT: "100000",
-      ...testRateLimits,
-    };
+    const env = freshProcessEnv();
     const first = await startKillableProcess(env);
     running.push(first);
     const { auth } = await setUpAdminTenant(first.baseUrl, env.BOOTSTRAP_KEY);

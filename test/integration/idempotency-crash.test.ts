@@ -6,13 +6,11 @@
 // (the dead run's lease is short, IDEMPOTENCY_LEASE_MS, instead of a minute):
 // the record holds the new id before the insert, so a retry finishes the dead
 // run instead of creating a second identity or failing on the first one.
-import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { MongoClient } from "mongodb";
 import { setUpAdminTenant } from "../support/admin-tenant.js";
-import { startKillableProcess, type KillableServiceProcess } from "../support/processes.js";
+import { freshProcessEnv, startKillableProcess, type KillableServiceProcess } from "../support/processes.js";
 import { rest, specExampleBody, type RestResponse } from "../support/rest.js";
-import { freshDatabaseUri, testRateLimits } from "../support/test-server.js";
 
 const keys = 50;
 /** The issue's bound: every retry answered within this long after the restarted service listens. */
@@ -31,13 +29,7 @@ const keyOf = (i: number) => `crash-key-${i}`;
 
 describe("a crash during idempotent creates", () => {
   it("every retried key answers 201 with its one identity, none 014, within seconds of the restart", async () => {
-    const env = {
-      MONGODB_URI: freshDatabaseUri(),
-      BOOTSTRAP_KEY: `bootstrap-${randomBytes(24).toString("hex")}`,
-      API_KEY_PEPPER: randomBytes(32).toString("hex"),
-      AUTH_FAILURE_LIMIT: "100000",
-      ...testRateLimits,
-    };
+    const env = freshProcessEnv();
     const first = await startKillableProcess(env);
     running.push(first);
     const { auth } = await setUpAdminTenant(first.baseUrl, env.BOOTSTRAP_KEY);

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { MongoClient, type Db } from "mongodb";
 import { setUpAdminTenant } from "./admin-tenant.js";
-import { freshDatabaseUri } from "./test-server.js";
+import { freshDatabaseUri, testRateLimits } from "./test-server.js";
 
 export interface ServiceProcess {
   readonly port: number;
@@ -59,6 +59,21 @@ export async function startServiceProcesses(count: number, env: Record<string, s
       await db.dropDatabase().catch(() => undefined);
       await client!.close();
     },
+  };
+}
+
+/**
+ * The environment of one service process on a fresh database (its own
+ * bootstrap key and pepper, test budgets), for startKillableProcess: a test
+ * restarts the process on the same environment after killing it.
+ */
+export function freshProcessEnv() {
+  return {
+    MONGODB_URI: freshDatabaseUri(),
+    BOOTSTRAP_KEY: `bootstrap-${randomBytes(24).toString("hex")}`,
+    API_KEY_PEPPER: randomBytes(32).toString("hex"),
+    AUTH_FAILURE_LIMIT: "100000",
+    ...testRateLimits,
   };
 }
 

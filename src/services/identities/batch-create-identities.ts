@@ -86,15 +86,15 @@ export async function batchCreateIdentities(deps: IdentityDeps, caller: Caller, 
   }
 
   const idOf = await itemIds(deps, input.newIdPlan);
-  if (input.newIdPlan?.plannedId !== undefined) await answerCreatedByDeadRun(deps, caller, checked, results, idOf);
+  const tookOver = input.newIdPlan?.plannedId !== undefined;
+  if (tookOver) await answerCreatedByDeadRun(deps, caller, checked, results, idOf);
   chargePasswordBudget(input, checked, results);
 
   const hashing = new PQueue({ concurrency: hashesInFlightPerBatch });
   const hashOf = (item: BatchCreateItem): Promise<string | null> => {
-    if (item.passwordHash) return Promise.resolve(item.passwordHash);
-    if (!item.initialPassword) return Promise.resolve(null);
-    const password = item.initialPassword;
-    return hashing.add(() => deps.hasher.hash(password));
+    const password = clearTextPassword(item);
+    if (password) return hashing.add(() => deps.hasher.hash(password));
+    return Promise.resolve(item.passwordHash || null);
   };
   const pending = await Promise.all(
     checked.map(async (fields, index): Promise<Write | undefined> => {
@@ -117,9 +117,10 @@ export async function batchCreateIdentities(deps: IdentityDeps, caller: Caller, 
         results[write.index] = { ok: true, identity: write.identity };
         return;
       }
-      // A keyed batch's ids are known to its retries: an interrupted run that
-      // was still alive may have written this one meanwhile. Then it is ours.
-      const created = input.newIdPlan ? await deps.store.findById(caller.tenantId, write.identity.id) : null;
+      // Taking over, the dead run may still be alive and have written this
+      // planned id meanwhile: then it is ours. (A first run's seed is known
+      // to no one else, so its clashes are real: no read for them.)
+      const created = tookOver ? await deps.store.findById(caller.tenantId, write.identity.id) : null;
       results[write.index] = created ? { ok: true, identity: created } : { ok: false, error: conflictError(result.conflict, write.fields) };
     }),
   );
@@ -184,8 +185,7 @@ async function answerCreatedByDeadRun(
 function chargePasswordBudget(input: BatchCreateInput, checked: (ValidIdentityFields | undefined)[], results: BatchCreateItemResult[]): void {
   if (!input.passwordBudget) return;
   for (const [index, fields] of checked.entries()) {
-    const item = input.items[index]!;
-    if (!fields || item.passwordHash || !item.initialPassword) continue;
+    if (!fields || !clearTextPassword(input.items[index]!)) continue;
     const decision = input.passwordBudget.take();
     if (decision.allowed) continue;
     results[index] = {
@@ -194,6 +194,11 @@ function chargePasswordBudget(input: BatchCreateInput, checked: (ValidIdentityFi
     };
     checked[index] = undefined;
   }
+}
+
+/** The password the item's create will hash: initial_password, unless it imports a hash. */
+function clearTextPassword(item: BatchCreateItem): string {
+  return item.passwordHash ? "" : item.initialPassword;
 }
 
 /** An OrganizationLookup that asks once per organization id (a batch's items often share one). */

@@ -5,7 +5,8 @@
 // `initial_password` or `password` string field and is not validate_only
 // (validate_only runs no hash) — read from the contract, no per-method list.
 // Items of a batch that hash draw from the password bucket one by one, through
-// the PasswordBudget this step puts into the handler context.
+// the PasswordBudget this step puts into the handler context of a method
+// whose request holds a list of such items (read from the contract).
 // Services named in the exempt list (health, reflection) are never limited.
 import type { DescMessage, DescMethod, Message } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
@@ -42,23 +43,31 @@ export function limitKeysOf(caller: Caller, hashing: boolean, config: RateLimitC
     { policy: "credential", key: `c:${credential}`, config: config.credential },
     { policy: "tenant", key: `t:${JSON.stringify(caller.tenantId)}`, config: config.tenant },
   ];
-  if (hashing) keys.push(passwordLimitKey(caller, config));
+  if (hashing) keys.push(passwordLimitKey(credential, config));
   return keys;
 }
 
-function passwordLimitKey(caller: Caller, config: RateLimitConfig): LimitKey {
-  return { policy: "password", key: `p:${credentialOf(caller)}`, config: config.password };
+function passwordLimitKey(credential: string, config: RateLimitConfig): LimitKey {
+  return { policy: "password", key: `p:${credential}`, config: config.password };
 }
 
 function credentialOf(caller: Caller): string {
   return JSON.stringify([caller.tenantId, caller.subject]);
 }
 
+/** True when the request holds a list of messages that may carry a password each (a batch of creates). */
+export function itemsMayHashPasswords(schema: DescMessage): boolean {
+  return schema.fields.some(
+    (f) => f.fieldKind === "list" && f.listKind === "message" && f.message.fields.some((item) => passwordFields.has(item.name)),
+  );
+}
+
 /** The caller's password bucket, one token per take (a batch item that hashes). */
 export function callerPasswordBudget(caller: Caller, limiter: RateLimiter, config: RateLimitConfig): PasswordBudget {
-  const key = passwordLimitKey(caller, config);
+  let key: LimitKey | undefined;
   return {
     take() {
+      key ??= passwordLimitKey(credentialOf(caller), config);
       const decision = limiter.take([key]);
       return decision.allowed ? { allowed: true } : { allowed: false, retryAfterSeconds: decision.retryAfterSeconds };
     },
@@ -68,8 +77,9 @@ export function callerPasswordBudget(caller: Caller, limiter: RateLimiter, confi
 /** The step for one method, or undefined for an exempt service. */
 export function rateLimitStep(method: DescMethod, limiter: RateLimiter, config: RateLimitConfig): RateLimitStep | undefined {
   if (isExemptService(method.parent.typeName, config.exemptServices)) return undefined;
+  const handsOutBudget = itemsMayHashPasswords(method.input);
   return async (request, ctx, caller, next) => {
-    ctx.values.set(passwordBudgetKey, callerPasswordBudget(caller, limiter, config));
+    if (handsOutBudget) ctx.values.set(passwordBudgetKey, callerPasswordBudget(caller, limiter, config));
     const decision = limiter.take(limitKeysOf(caller, hashesPassword(method.input, request), config));
     const headers = rateLimitHeaders(decision.statuses);
     for (const [name, value] of Object.entries(headers)) ctx.responseHeader.set(name, value);

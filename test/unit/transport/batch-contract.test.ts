@@ -1,6 +1,7 @@
-// result_view (AIP-157): which requests ask for a partial view, read from the
-// contract, and how REST renders a batch answer under it (only the view's
-// fields of each identity; errors whole).
+// Batch requests as the contract describes them: which ask for a partial
+// view (result_view, AIP-157) and how REST renders a batch answer under it
+// (only the view's fields of each identity; errors whole), and which carry
+// items that hash passwords (their method gets a password budget).
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import {
@@ -10,6 +11,7 @@ import {
   CreateIdentityRequestSchema,
 } from "../../../gen/avnology/identity/v1/identity_service_pb.js";
 import { asksPartialView } from "../../../src/transport/contract/request-fields.js";
+import { itemsMayHashPasswords } from "../../../src/transport/pipeline/rate-limit-step.js";
 import { renderMessage } from "../../../src/transport/rest/render.js";
 
 describe("asksPartialView", () => {
@@ -46,5 +48,14 @@ describe("REST rendering of a batch answer", () => {
   it("the full view prints every field of the identity", () => {
     const json = renderMessage(BatchCreateIdentitiesResponseSchema, answer) as { results: { identity?: Record<string, unknown> }[] };
     expect(json.results[0]!.identity).toMatchObject({ id: "usr_1", etag: "v1", email: "", updated_at: null });
+  });
+});
+
+describe("which methods get a password budget for their items", () => {
+  it.each([
+    ["BatchCreateIdentitiesRequest", BatchCreateIdentitiesRequestSchema, true],
+    ["CreateIdentityRequest", CreateIdentityRequestSchema, false],
+  ] as const)("%s: %s", (_, schema, expected) => {
+    expect(itemsMayHashPasswords(schema)).toBe(expected);
   });
 });
