@@ -123,6 +123,7 @@ const unavailableServerCodes = new Set([
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   return (
+    isSocketFailure(err) ||
     (err instanceof MongoServerError && unavailableServerCodes.has(Number(err.code))) ||
     (err instanceof MongoError && (err.hasErrorLabel("ResetPool") || err.hasErrorLabel("SystemOverloadedError"))) ||
     err instanceof MongoServerSelectionError ||
@@ -132,6 +133,20 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     err instanceof MongoTopologyClosedError ||
     (err instanceof Error && err.name === "MongoPoolClearedError")
   );
+}
+
+/** Socket errors a connection to the server can end with. */
+const socketFailureCodes = new Set(["EPIPE", "ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/**
+ * A Node socket error that reached us unwrapped: the driver (6.x) lets a
+ * write to a socket the server has just closed throw Node's own EPIPE
+ * ("This socket has been ended by the other party") instead of a
+ * MongoNetworkError, seen when the server is killed mid-request.
+ */
+function isSocketFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && !(err instanceof MongoError) && typeof code === "string" && socketFailureCodes.has(code);
 }
 
 /**

@@ -1,10 +1,10 @@
 // How each server reports a unique clash, and what it says it is: the forms
 // below were captured from MongoDB's documented E11000 and from FerretDB
 // v1.24.2 on both backends (docs/storage.md).
-import { MongoServerError } from "mongodb";
+import { MongoNetworkError, MongoServerError } from "mongodb";
 import { describe, expect, it } from "vitest";
 import { uniqueFieldOfIndex } from "../../../src/store/identity-store.js";
-import { duplicateKeyIndex, kindFromBuildInfo } from "../../../src/store/mongo.js";
+import { duplicateKeyIndex, isDatabaseUnavailable, kindFromBuildInfo } from "../../../src/store/mongo.js";
 
 const serverError = (fields: Record<string, unknown>) => new MongoServerError({ message: String(fields["errmsg"]), ...fields });
 
@@ -66,5 +66,20 @@ describe("kindFromBuildInfo: only a server that says it is MongoDB is taken for 
     ["an empty answer", { ok: 1 }, "unknown"],
   ])("%s → %s", (_name, info, kind) => {
     expect(kindFromBuildInfo(info)).toBe(kind);
+  });
+});
+
+describe("isDatabaseUnavailable: what answers 951", () => {
+  const nodeError = (message: string, code: string) => Object.assign(new Error(message), { code });
+  it.each<[string, unknown, boolean]>([
+    ["the driver's network error", new MongoNetworkError("connection 3 to 127.0.0.1:27017 closed"), true],
+    // Seen when FerretDB was killed mid-request: the driver let Node's own write error through.
+    ["Node's EPIPE from a write after the server closed the socket", nodeError("This socket has been ended by the other party", "EPIPE"), true],
+    ["Node's ECONNRESET", nodeError("read ECONNRESET", "ECONNRESET"), true],
+    ["a server error of the operation", serverError({ code: 2, errmsg: "BadValue" }), false],
+    ["an error with an unrelated code", nodeError("no such file", "ENOENT"), false],
+    ["a plain error", new Error("bug"), false],
+  ])("%s: %s", (_, err, unavailable) => {
+    expect(isDatabaseUnavailable(err)).toBe(unavailable);
   });
 });
